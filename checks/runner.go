@@ -1,0 +1,224 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+
+	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/scanner"
+	"github.com/conviso/conviso-github-app/scanner/extract"
+	"github.com/conviso/conviso-github-app/store"
+)
+
+// Runner defaults.
+const (
+	DefaultLockTTL     = time.Minute
+	DefaultPoll        = time.Second
+	DefaultScanTimeout = 10 * time.Minute
+	// busyDelay is how long a job waits when another scan of the same pull
+	// request holds the lock (that scan notices the newer head and stops
+	// within one poll).
+	busyDelay = 2 * time.Second
+	latestTTL = 30 * 24 * time.Hour
+)
+
+// Key prefixes in the store.
+const (
+	keyLatest = "scan:latest:"
+	keyLock   = "scan:lock:"
+)
+
+var (
+	errSuperseded  = errors.New("superseded by a newer commit")
+	errLockLost    = errors.New("scan lock lost")
+	errScanTimeout = errors.New("scan timed out")
+)
+
+// Runner runs one scan per pull request (or ref) at a time and reports it as
+// a check run; a newer head supersedes an older scan in progress.
+type Runner struct {
+	Store       store.Store
+	Publisher   *Publisher
+	Scanners    []scanner.Scanner
+	HTTPClient  *http.Client
+	WorkDir     string
+	ScanTimeout time.Duration
+	Limits      extract.Limits
+	LockTTL     time.Duration
+	Poll        time.Duration
+}
+
+// Run scans t and completes its check run. It returns an error only when the
+// job should be retried: scan failures are reported on the check run (fail
+// closed) and end the job.
+func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
+	log := zerolog.Ctx(ctx)
+	if t.PullRequest != 0 {
+		if skip, err := r.stale(ctx, gh, t); err != nil || skip {
+			return err
+		}
+	}
+	if err := r.Store.Put(ctx, keyLatest+t.scope(), []byte(t.HeadSHA), latestTTL); err != nil {
+		return fmt.Errorf("recording latest head: %w", err)
+	}
+	lockKey := keyLock + t.scope()
+	ok, err := r.Store.Acquire(ctx, lockKey, t.JobKey, r.lockTTL())
+	if err != nil {
+		return fmt.Errorf("taking scan lock: %w", err)
+	}
+	if !ok {
+		return jobs.RetryBusy(fmt.Errorf("another scan of %s is running", t.scope()), busyDelay)
+	}
+	defer func() { _ = r.Store.Release(context.WithoutCancel(ctx), lockKey, t.JobKey) }()
+
+	rec, err := r.Publisher.Start(ctx, gh, t)
+	if err != nil {
+		return err
+	}
+	log.Info().Int64("check_run_id", rec.ID).Msg("Scan started")
+	scanCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := r.watch(scanCtx, cancel, t, rec)
+	report, scanErr := r.scan(scanCtx, gh, t)
+	stop()
+	out, err := r.outcome(ctx, t, report, scanErr, context.Cause(scanCtx))
+	if err != nil {
+		return err
+	}
+	log.Info().Str("conclusion", out.Conclusion).Str("title", out.Title).Int("findings", len(report.Findings)).Msg("Scan finished")
+	return r.Publisher.Complete(context.WithoutCancel(ctx), gh, rec, out)
+}
+
+// stale reports whether the event's head is no longer the PR's head (or the
+// PR is closed): its newer commit is scanned by its own event.
+func (r *Runner) stale(ctx context.Context, gh *github.Client, t Target) (bool, error) {
+	pr, _, err := gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.PullRequest)
+	if err != nil {
+		return false, fmt.Errorf("getting pull request #%d: %w", t.PullRequest, err)
+	}
+	log := zerolog.Ctx(ctx)
+	switch {
+	case pr.GetState() != "open":
+		log.Info().Msg("Pull request is closed; not scanning")
+		return true, nil
+	case pr.GetHead().GetSHA() != t.HeadSHA:
+		log.Info().Str("current_head", pr.GetHead().GetSHA()).Msg("Event is for an outdated head; not scanning")
+		return true, nil
+	}
+	return false, nil
+}
+
+// outcome decides what the check run says. It returns an error when the
+// scan was interrupted by shutdown or a lost lease: the job goes back to the
+// queue and its next attempt reuses the check run.
+func (r *Runner) outcome(ctx context.Context, t Target, report Report, scanErr, cause error) (Output, error) {
+	latest, err := r.Store.Get(context.WithoutCancel(ctx), keyLatest+t.scope())
+	if err == nil && string(latest) != t.HeadSHA {
+		return RenderSuperseded(string(latest)), nil
+	}
+	switch {
+	case errors.Is(cause, errSuperseded):
+		return RenderSuperseded(string(latest)), nil
+	case ctx.Err() != nil:
+		return Output{}, fmt.Errorf("scan interrupted: %w", ctx.Err())
+	case errors.Is(cause, errLockLost):
+		return Output{}, jobs.RetryAfter(errLockLost, busyDelay)
+	case scanErr != nil:
+		zerolog.Ctx(ctx).Warn().Err(scanErr).Msg("Scan failed; failing closed")
+		return RenderFailure(scanErr.Error()), nil
+	}
+	return Render(report), nil
+}
+
+// watch keeps the lock and the check run record alive and cancels the scan
+// when a newer head arrives or the lock is lost.
+func (r *Runner) watch(ctx context.Context, cancel context.CancelCauseFunc, t Target, rec *RunRecord) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		poll := r.Poll
+		if poll <= 0 {
+			poll = DefaultPoll
+		}
+		tick := time.NewTicker(poll)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if cause := r.check(ctx, t, rec); cause != nil {
+					cancel(cause)
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (r *Runner) check(ctx context.Context, t Target, rec *RunRecord) error {
+	if ok, err := r.Store.Refresh(ctx, keyLock+t.scope(), t.JobKey, r.lockTTL()); err == nil && !ok {
+		return errLockLost
+	}
+	if latest, err := r.Store.Get(ctx, keyLatest+t.scope()); err == nil && string(latest) != t.HeadSHA {
+		return errSuperseded
+	}
+	if err := r.Publisher.Heartbeat(ctx, rec); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Check run heartbeat failed")
+	}
+	return nil
+}
+
+func (r *Runner) lockTTL() time.Duration {
+	if r.LockTTL <= 0 {
+		return DefaultLockTTL
+	}
+	return r.LockTTL
+}
+
+// scan downloads, extracts and scans the tree, then classifies findings.
+func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report, error) {
+	timeout := r.ScanTimeout
+	if timeout <= 0 {
+		timeout = DefaultScanTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errScanTimeout)
+	defer cancel()
+	dir, err := os.MkdirTemp(r.WorkDir, "scan-")
+	if err != nil {
+		return Report{}, fmt.Errorf("creating work folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if _, err := fetchTree(ctx, gh, r.HTTPClient, t, dir, r.Limits); err != nil {
+		return Report{}, withCause(ctx, err)
+	}
+	all, runs, err := runScanners(ctx, r.Scanners, dir)
+	if err != nil {
+		return Report{Scanners: runs}, withCause(ctx, err)
+	}
+	var lines LineSet
+	if t.PullRequest != 0 {
+		if lines, err = changedLines(ctx, gh, t); err != nil {
+			return Report{Scanners: runs}, withCause(ctx, err)
+		}
+	}
+	classified := Classify(all, lines)
+	return Report{Findings: classified, Verdict: EvaluateDefault(classified), Scanners: runs, PullRequest: t.PullRequest}, nil
+}
+
+// withCause names the scan timeout instead of a bare "context deadline exceeded".
+func withCause(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), errScanTimeout) {
+		return fmt.Errorf("%w: %v", errScanTimeout, err)
+	}
+	return err
+}

@@ -1,0 +1,224 @@
+package config
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	logLevels  = []string{"trace", "debug", "info", "warn", "error"}
+	logFormats = []string{"json", "console"}
+)
+
+// maxWorkers bounds the worker pool to a sane size for one process.
+const maxWorkers = 256
+
+// Validate turns the raw settings into a Config, reading the private key
+// file with readFile when a path is given. The first problem found is
+// returned as an *Error.
+func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
+	c := &Config{
+		Addr:          orDefault(r.Addr, DefaultAddr),
+		PublicURL:     strings.TrimSpace(r.PublicURL),
+		WebhookSecret: r.WebhookSecret,
+		DataDir:       orDefault(r.DataDir, DefaultDataDir),
+		RedisURL:      strings.TrimSpace(r.RedisURL),
+		CheckName:     orDefault(r.CheckName, DefaultCheckName),
+	}
+	steps := []func() error{
+		func() (err error) {
+			c.GitHubAPIURL, err = baseURL("CONVISO_GITHUB_API_URL", orDefault(r.GitHubAPIURL, DefaultGitHubAPIURL))
+			return
+		},
+		func() (err error) {
+			c.GitHubWebURL, err = baseURL("CONVISO_GITHUB_WEB_URL", orDefault(r.GitHubWebURL, DefaultGitHubWebURL))
+			return
+		},
+		func() (err error) { c.AppID, err = appID(r.AppID); return },
+		func() (err error) {
+			c.PrivateKeyPEM, err = privateKey(r.PrivateKey, r.PrivateKeyPath, readFile)
+			return
+		},
+		func() error { return webhookSecret(r.WebhookSecret) },
+		func() error { return publicURL(c.PublicURL) },
+		func() error { return redisURL(c.RedisURL) },
+		func() (err error) {
+			c.LogLevel, err = oneOf("CONVISO_LOG_LEVEL", orDefault(r.LogLevel, DefaultLogLevel), logLevels)
+			return
+		},
+		func() (err error) {
+			c.LogFormat, err = oneOf("CONVISO_LOG_FORMAT", orDefault(r.LogFormat, DefaultLogFormat), logFormats)
+			return
+		},
+		func() (err error) {
+			c.Workers, err = intIn("CONVISO_WORKERS", r.Workers, DefaultWorkers, 1, maxWorkers)
+			return
+		},
+		func() (err error) {
+			n, err := intIn("CONVISO_MAX_WEBHOOK_BYTES", r.MaxWebhookBytes, DefaultMaxWebhookBytes, 1024, DefaultMaxWebhookBytes)
+			c.MaxWebhookBytes = int64(n)
+			return err
+		},
+		func() (err error) {
+			c.ScanTimeout, err = duration("CONVISO_SCAN_TIMEOUT", r.ScanTimeout, DefaultScanTimeout)
+			return
+		},
+		func() (err error) {
+			c.ShutdownGrace, err = duration("CONVISO_SHUTDOWN_GRACE", r.ShutdownGrace, DefaultShutdownGrace)
+			return
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func orDefault(v, def string) string {
+	if v = strings.TrimSpace(v); v == "" {
+		return def
+	}
+	return v
+}
+
+func baseURL(env, v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", settingError(env, "%q is not an absolute http(s) URL", v)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u.String(), nil
+}
+
+func appID(v string) (int64, error) {
+	if strings.TrimSpace(v) == "" {
+		return 0, settingError("CONVISO_GITHUB_APP_ID", "is required (the numeric App ID shown on the GitHub App's settings page)")
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, settingError("CONVISO_GITHUB_APP_ID", "%q is not a positive integer", v)
+	}
+	return id, nil
+}
+
+func privateKey(text, path string, readFile func(string) ([]byte, error)) ([]byte, error) {
+	const env = "CONVISO_GITHUB_PRIVATE_KEY"
+	switch {
+	case text != "" && path != "":
+		return nil, settingError(env, "set either CONVISO_GITHUB_PRIVATE_KEY or CONVISO_GITHUB_PRIVATE_KEY_PATH, not both")
+	case text == "" && path == "":
+		return nil, settingError(env, "is required: set CONVISO_GITHUB_PRIVATE_KEY (PEM text) or CONVISO_GITHUB_PRIVATE_KEY_PATH (a .pem file)")
+	case path != "":
+		b, err := readFile(path)
+		if err != nil {
+			return nil, settingError("CONVISO_GITHUB_PRIVATE_KEY_PATH", "cannot read %s: %v", path, unwrapPathError(err))
+		}
+		if err := checkPEM(b); err != nil {
+			return nil, settingError("CONVISO_GITHUB_PRIVATE_KEY_PATH", "%s: %v", path, err)
+		}
+		return b, nil
+	default:
+		b := []byte(strings.ReplaceAll(text, `\n`, "\n"))
+		if err := checkPEM(b); err != nil {
+			return nil, settingError(env, "%v", err)
+		}
+		return b, nil
+	}
+}
+
+// checkPEM accepts the RSA private keys GitHub issues (PKCS#1) and PKCS#8.
+// The error never quotes the key.
+func checkPEM(b []byte) error {
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return fmt.Errorf("not a PEM-encoded private key (expected a block starting with -----BEGIN RSA PRIVATE KEY-----)")
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return nil
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		return nil
+	}
+	return fmt.Errorf("PEM block %q is not an RSA private key", block.Type)
+}
+
+// minSecretLen is a floor against trivially guessable webhook secrets.
+const minSecretLen = 16
+
+func webhookSecret(v string) error {
+	if v == "" {
+		return settingError("CONVISO_GITHUB_WEBHOOK_SECRET", "is required: the secret set on the GitHub App's webhook, used to verify X-Hub-Signature-256")
+	}
+	if len(v) < minSecretLen {
+		return settingError("CONVISO_GITHUB_WEBHOOK_SECRET", "is %d characters long; use at least %d random characters", len(v), minSecretLen)
+	}
+	return nil
+}
+
+func publicURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, err := baseURL("CONVISO_PUBLIC_URL", v)
+	return err
+}
+
+func redisURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		return settingError("CONVISO_REDIS_URL", "%q is not a redis://, rediss:// or unix:// URL", redactURL(v))
+	}
+	return nil
+}
+
+// redactURL hides a password in a URL before it is quoted in an error.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+func oneOf(env, v string, allowed []string) (string, error) {
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a, nil
+		}
+	}
+	return "", settingError(env, "%q is not allowed (allowed: %s)", v, strings.Join(allowed, ", "))
+}
+
+func intIn(env, v string, def, lo, hi int) (int, error) {
+	if strings.TrimSpace(v) == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		return 0, settingError(env, "%q is not an integer from %d to %d", v, lo, hi)
+	}
+	return n, nil
+}
+
+func duration(env, v string, def time.Duration) (time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, settingError(env, "%q is not a positive duration such as 30s or 10m", v)
+	}
+	return d, nil
+}

@@ -1,0 +1,96 @@
+// Package findings holds the scanner-independent model of a security finding
+// and the pure functions that identify and classify findings.
+package findings
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity is a normalised finding severity, ordered from least to most severe.
+type Severity int
+
+// Severities, in increasing order.
+const (
+	SeverityUnknown Severity = iota
+	SeverityLow
+	SeverityMedium
+	SeverityHigh
+	SeverityCritical
+)
+
+var severityNames = [...]string{"unknown", "low", "medium", "high", "critical"}
+
+// String returns the lower-case name of s.
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return "unknown"
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity parses a severity name (case-insensitive).
+func ParseSeverity(name string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(name, n) && i != 0 {
+			return Severity(i), nil
+		}
+	}
+	return SeverityUnknown, fmt.Errorf("unknown severity %q (allowed: low, medium, high, critical)", name)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	if string(b) == "unknown" {
+		*s = SeverityUnknown
+		return nil
+	}
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Finding is one result of one scanner at one location.
+//
+// A Finding never holds a secret's value: scanners must redact matched
+// secrets before building a Finding.
+type Finding struct {
+	// ID is the stable, user-facing identifier ("f-" + 12 hex digits),
+	// derived from Fingerprint.
+	ID string `json:"id"`
+	// Fingerprint identifies the finding independently of its line number.
+	Fingerprint string `json:"fingerprint"`
+	// Scanner names the tool that reported it, e.g. "gitleaks".
+	Scanner string `json:"scanner"`
+	// RuleID is the scanner's rule identifier, e.g. "aws-access-token".
+	RuleID string `json:"rule_id"`
+	// Title is the rule's one-line description.
+	Title string `json:"title"`
+	// Message says what is wrong at this location (never the secret).
+	Message string `json:"message"`
+	// Severity is the normalised severity.
+	Severity Severity `json:"severity"`
+	// Path is the repository-relative, slash-separated file path.
+	Path string `json:"path"`
+	// StartLine and EndLine are 1-based and inclusive.
+	StartLine int `json:"start_line"`
+	EndLine   int `json:"end_line"`
+	// StartColumn and EndColumn are 1-based; 0 when unknown.
+	StartColumn int `json:"start_column,omitempty"`
+	EndColumn   int `json:"end_column,omitempty"`
+	// Tags are free-form labels (CWE ids, categories).
+	Tags []string `json:"tags,omitempty"`
+	// New is true when the finding is introduced by the change under review.
+	New bool `json:"new"`
+}
+
+// Location renders "path:line" for messages.
+func (f Finding) Location() string {
+	return fmt.Sprintf("%s:%d", f.Path, f.StartLine)
+}

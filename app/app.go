@@ -39,7 +39,7 @@ func New(cfg *config.Config, opts ...Option) (*App, error) {
 		opt(&o)
 	}
 	logger := newLogger(cfg, o.logOutput)
-	st, err := openStore(cfg, o)
+	st, err := openStore(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (a *App) wire(o options) error {
 	handlers := newHandlers(a.cfg, a.store, gh, p.runner)
 	a.pool = &jobs.Pool{
 		Queue: a.store, State: a.store, Handlers: handlers, Workers: a.cfg.Workers, Consumer: consumerName(),
-		Lease: o.lease, Grace: a.cfg.ShutdownGrace, Logger: a.logger,
+		Lease: a.cfg.JobLease, Grace: a.cfg.ShutdownGrace, Logger: a.logger,
 	}
 	a.watchdog = p.watchdog
 	a.server = &http.Server{

@@ -158,3 +158,5 @@ func (h *harness) getJSON(path string, v any) int {
 	}
 	return resp.StatusCode
 }
+
+const tarballOp = fakegithub.OpTarball

@@ -75,6 +75,16 @@ func newHarness(t *testing.T, backend string) *harness {
 // production.
 func (h *harness) config(extra map[string]string) *config.Config {
 	h.t.Helper()
+	env := h.env(extra)
+	cfg, err := config.Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return cfg
+}
+
+// env is the app's environment for this harness, with extra on top.
+func (h *harness) env(extra map[string]string) map[string]string {
 	env := map[string]string{
 		"CONVISO_ADDR":                  "127.0.0.1:0",
 		"CONVISO_GITHUB_API_URL":        h.gh.URL(),
@@ -88,21 +98,18 @@ func (h *harness) config(extra map[string]string) *config.Config {
 	}
 	if h.backend == "redis" {
 		env["CONVISO_REDIS_URL"] = redistest.URL()
+		env["CONVISO_REDIS_PREFIX"] = h.prefix
 	}
 	for k, v := range extra {
 		env[k] = v
 	}
-	cfg, err := config.Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return cfg
+	return env
 }
 
 // start runs the app until the test ends (or stop is called).
 func (h *harness) start(opts ...app.Option) {
 	h.t.Helper()
-	opts = append([]app.Option{app.WithLogOutput(h.logs), app.WithRedisPrefix(h.prefix)}, opts...)
+	opts = append([]app.Option{app.WithLogOutput(h.logs)}, opts...)
 	a, err := app.New(h.config(nil), opts...)
 	if err != nil {
 		h.t.Fatal(err)

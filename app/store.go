@@ -17,11 +17,11 @@ import (
 const boltFile = "conviso.db"
 
 // openStore opens Redis when CONVISO_REDIS_URL is set, else the bbolt file.
-func openStore(cfg *config.Config, o options) (store.Store, error) {
+func openStore(cfg *config.Config) (store.Store, error) {
 	if cfg.RedisURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		st, err := redisstore.Open(ctx, cfg.RedisURL, redisstore.WithPrefix(o.redisPrefix))
+		st, err := redisstore.Open(ctx, cfg.RedisURL, redisstore.WithPrefix(cfg.RedisPrefix))
 		if err != nil {
 			return nil, &config.Error{Setting: "CONVISO_REDIS_URL", Problem: fmt.Sprintf("cannot use Redis: %v", err)}
 		}

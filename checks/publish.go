@@ -25,8 +25,9 @@ const recordTTL = 7 * 24 * time.Hour
 
 // Key prefixes of check run records in the store.
 const (
-	keyRunByJob = "checkrun:job:"
-	keyRunOpen  = "checkrun:open:"
+	keyRunByJob    = "checkrun:job:"
+	keyRunOpen     = "checkrun:open:"
+	keyRunCreating = "checkrun:creating:"
 )
 
 // RunRecord is the app's memory of one check run, so that a job that runs
@@ -70,6 +71,12 @@ func (p *Publisher) Start(ctx context.Context, gh *github.Client, t Target) (*Ru
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if rec, err := p.adopt(ctx, gh, t); rec != nil || err != nil {
+		return rec, err
+	}
+	if err := p.Store.Put(ctx, keyRunCreating+t.JobKey, []byte(t.HeadSHA), recordTTL); err != nil {
+		return nil, fmt.Errorf("marking check run creation: %w", err)
+	}
 	now := p.now()
 	opts := github.CreateCheckRunOptions{
 		Name:       p.Name,
@@ -93,10 +100,46 @@ func (p *Publisher) Start(ctx context.Context, gh *github.Client, t Target) (*Ru
 		InstallationID: t.InstallationID, Owner: t.Owner, Repo: t.Repo, ID: run.GetID(), Name: p.Name,
 		HeadSHA: t.HeadSHA, JobKey: t.JobKey, StartedAt: now, HeartbeatAt: now,
 	}
-	if err := p.save(ctx, keyRunByJob+t.JobKey, rec); err != nil {
-		return nil, err
+	return rec, p.remember(ctx, rec)
+}
+
+// remember saves a new run's records and clears the creation marker.
+func (p *Publisher) remember(ctx context.Context, rec *RunRecord) error {
+	if err := p.save(ctx, keyRunByJob+rec.JobKey, rec); err != nil {
+		return err
 	}
-	return rec, p.save(ctx, openKey(rec), rec)
+	if err := p.save(ctx, openKey(rec), rec); err != nil {
+		return err
+	}
+	return p.Store.Delete(ctx, keyRunCreating+rec.JobKey)
+}
+
+// adopt finds the check run an earlier attempt of the job created but died
+// before recording (GitHub answered, the process did not live to save it):
+// the run carries the job key as its external_id.
+func (p *Publisher) adopt(ctx context.Context, gh *github.Client, t Target) (*RunRecord, error) {
+	if _, err := p.Store.Get(ctx, keyRunCreating+t.JobKey); errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("reading check run creation marker: %w", err)
+	}
+	res, _, err := gh.Checks.ListCheckRunsForRef(ctx, t.Owner, t.Repo, t.HeadSHA, &github.ListCheckRunsOptions{
+		CheckName: github.String(p.Name), Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: perPage},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("looking for an orphaned check run: %w", err)
+	}
+	for _, run := range res.CheckRuns {
+		if run.GetExternalID() == truncate(t.JobKey, maxExternalIDLen) && run.GetStatus() != "completed" {
+			now := p.now()
+			rec := &RunRecord{
+				InstallationID: t.InstallationID, Owner: t.Owner, Repo: t.Repo, ID: run.GetID(), Name: p.Name,
+				HeadSHA: t.HeadSHA, JobKey: t.JobKey, StartedAt: run.GetStartedAt().Time, HeartbeatAt: now,
+			}
+			return rec, p.remember(ctx, rec)
+		}
+	}
+	return nil, nil
 }
 
 // Heartbeat tells the watchdog the run's job is alive.

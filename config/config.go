@@ -30,6 +30,11 @@ const (
 	DefaultMaxWebhookBytes = 25 << 20
 	DefaultScanTimeout     = 10 * time.Minute
 	DefaultShutdownGrace   = 30 * time.Second
+	// DefaultRedisPrefix namespaces every Redis key of one deployment.
+	DefaultRedisPrefix = "conviso:"
+	// DefaultJobLease is how long a claimed job stays with its worker
+	// without renewal; a job whose worker died is reclaimed after it.
+	DefaultJobLease = 2 * time.Minute
 )
 
 // Config is the validated server configuration.
@@ -43,6 +48,7 @@ type Config struct {
 	WebhookSecret   string
 	DataDir         string
 	RedisURL        string
+	RedisPrefix     string
 	LogLevel        string
 	LogFormat       string
 	CheckName       string
@@ -50,6 +56,7 @@ type Config struct {
 	MaxWebhookBytes int64
 	ScanTimeout     time.Duration
 	ShutdownGrace   time.Duration
+	JobLease        time.Duration
 }
 
 // Raw is the configuration as written: every value a string, as it comes
@@ -65,6 +72,7 @@ type Raw struct {
 	WebhookSecret   string `yaml:"github_webhook_secret"`
 	DataDir         string `yaml:"data_dir"`
 	RedisURL        string `yaml:"redis_url"`
+	RedisPrefix     string `yaml:"redis_prefix"`
 	LogLevel        string `yaml:"log_level"`
 	LogFormat       string `yaml:"log_format"`
 	CheckName       string `yaml:"check_name"`
@@ -72,6 +80,7 @@ type Raw struct {
 	MaxWebhookBytes string `yaml:"max_webhook_bytes"`
 	ScanTimeout     string `yaml:"scan_timeout"`
 	ShutdownGrace   string `yaml:"shutdown_grace"`
+	JobLease        string `yaml:"job_lease"`
 }
 
 // setting ties a Raw field to its environment variable and YAML key.
@@ -92,6 +101,7 @@ var settings = []setting{
 	{"CONVISO_GITHUB_WEBHOOK_SECRET", "github_webhook_secret", func(r *Raw) *string { return &r.WebhookSecret }},
 	{"CONVISO_DATA_DIR", "data_dir", func(r *Raw) *string { return &r.DataDir }},
 	{"CONVISO_REDIS_URL", "redis_url", func(r *Raw) *string { return &r.RedisURL }},
+	{"CONVISO_REDIS_PREFIX", "redis_prefix", func(r *Raw) *string { return &r.RedisPrefix }},
 	{"CONVISO_LOG_LEVEL", "log_level", func(r *Raw) *string { return &r.LogLevel }},
 	{"CONVISO_LOG_FORMAT", "log_format", func(r *Raw) *string { return &r.LogFormat }},
 	{"CONVISO_CHECK_NAME", "check_name", func(r *Raw) *string { return &r.CheckName }},
@@ -99,6 +109,7 @@ var settings = []setting{
 	{"CONVISO_MAX_WEBHOOK_BYTES", "max_webhook_bytes", func(r *Raw) *string { return &r.MaxWebhookBytes }},
 	{"CONVISO_SCAN_TIMEOUT", "scan_timeout", func(r *Raw) *string { return &r.ScanTimeout }},
 	{"CONVISO_SHUTDOWN_GRACE", "shutdown_grace", func(r *Raw) *string { return &r.ShutdownGrace }},
+	{"CONVISO_JOB_LEASE", "job_lease", func(r *Raw) *string { return &r.JobLease }},
 }
 
 // Error is a configuration error that names the setting.

@@ -40,7 +40,8 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.Addr != DefaultAddr || c.GitHubAPIURL != DefaultGitHubAPIURL || c.GitHubWebURL != DefaultGitHubWebURL ||
 		c.DataDir != DefaultDataDir || c.LogFormat != "json" || c.LogLevel != "info" || c.AppID != 42 ||
-		c.CheckName != DefaultCheckName || c.Workers != DefaultWorkers || c.MaxWebhookBytes != DefaultMaxWebhookBytes {
+		c.CheckName != DefaultCheckName || c.Workers != DefaultWorkers || c.MaxWebhookBytes != DefaultMaxWebhookBytes ||
+		c.JobLease != DefaultJobLease || c.ShutdownGrace != DefaultShutdownGrace || c.ScanTimeout != DefaultScanTimeout {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }

@@ -28,6 +28,7 @@ func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
 		WebhookSecret: r.WebhookSecret,
 		DataDir:       orDefault(r.DataDir, DefaultDataDir),
 		RedisURL:      strings.TrimSpace(r.RedisURL),
+		RedisPrefix:   orDefault(r.RedisPrefix, DefaultRedisPrefix),
 		CheckName:     orDefault(r.CheckName, DefaultCheckName),
 	}
 	steps := []func() error{
@@ -70,6 +71,10 @@ func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
 		},
 		func() (err error) {
 			c.ShutdownGrace, err = duration("CONVISO_SHUTDOWN_GRACE", r.ShutdownGrace, DefaultShutdownGrace)
+			return
+		},
+		func() (err error) {
+			c.JobLease, err = duration("CONVISO_JOB_LEASE", r.JobLease, DefaultJobLease)
 			return
 		},
 	}

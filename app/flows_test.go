@@ -1,0 +1,139 @@
+package app_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conviso/conviso-github-app/internal/fakegithub"
+)
+
+func TestNewerPushSupersedesRunningScan(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, backend)
+			h.start()
+			release := h.gh.Hold(fakegithub.OpTarball)
+			pr := h.leakOnFeature()
+			oldHead := pr.HeadSHA()
+			h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+			waitFor(t, "the first scan to start", func() bool { return len(h.gh.CheckRuns("acme", "api")) == 1 })
+			h.repo.Commit(fakegithub.CommitSpec{Branch: "feature", Message: "Remove the token", Files: map[string]string{
+				"client/github.go": "package client\n\n// token comes from the environment\nvar token = \"\"\n",
+			}})
+			newHead := pr.HeadSHA()
+			if newHead == oldHead {
+				t.Fatal("the pull request head did not move")
+			}
+			h.deliver(h.gh.PullRequestEvent(pr, "synchronize"))
+			old := h.completedRun(oldHead)
+			release()
+			latest := h.completedRun(newHead)
+			if old.Conclusion != "neutral" || !strings.Contains(old.Output.Title, "Superseded") || len(old.Annotations) != 0 {
+				t.Errorf("the older scan must end neutral and superseded, got %q %q", old.Conclusion, old.Output.Title)
+			}
+			if latest.Conclusion != "success" {
+				t.Errorf("the newer head removes the token and must pass, got %q %q", latest.Conclusion, latest.Output.Title)
+			}
+			if !old.CompletedAt.Before(latest.CompletedAt) && !old.CompletedAt.Equal(latest.CompletedAt) {
+				t.Errorf("a stale result landed after the newer one")
+			}
+		})
+	}
+}
+
+func TestPushToDefaultBranchIsScanned(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	before := h.repo.SHA("main")
+	sha := h.repo.Commit(fakegithub.CommitSpec{Branch: "main", Files: map[string]string{
+		"deploy/env.go": "package deploy\n\nconst key = \"" + leakedToken + "\"\n",
+	}})
+	if d := h.deliver(h.gh.PushEvent(h.repo, "main", before, "octocat")); d.StatusCode != http.StatusAccepted {
+		t.Fatalf("push answered %d", d.StatusCode)
+	}
+	run := h.completedRun(sha)
+	// On a push every finding is on the branch now: all are reported.
+	if run.Conclusion != "failure" || len(run.Annotations) != 2 {
+		t.Fatalf("got %q with %d annotations, want failure with 2", run.Conclusion, len(run.Annotations))
+	}
+	// Other branches are covered by their pull requests.
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "topic", Files: map[string]string{"x.go": "package x\n"}})
+	h.deliver(h.gh.PushEvent(h.repo, "topic", "", "octocat"))
+	h.waitQueueEmpty()
+	if n := len(h.gh.CheckRuns("acme", "api")); n != 1 {
+		t.Fatalf("a push to another branch must not be scanned; %d check runs", n)
+	}
+	h.assertNoSecretLeaked(leakedToken)
+}
+
+func TestRerunButtonRescansTheSameHead(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	pr := h.leakOnFeature()
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	first := h.completedRun(pr.HeadSHA())
+	h.deliver(h.gh.CheckRunEvent(first, "rerequested", "", "octocat"))
+	waitFor(t, "a second completed run", func() bool {
+		n := 0
+		for _, r := range h.gh.CheckRuns("acme", "api") {
+			if r.HeadSHA == pr.HeadSHA() && r.Status == "completed" {
+				n++
+			}
+		}
+		return n == 2
+	})
+	h.deliver(h.gh.CheckSuiteEvent(h.repo, pr.HeadSHA(), "rerequested", "octocat"))
+	waitFor(t, "a third completed run", func() bool { return len(h.gh.CheckRuns("acme", "api")) == 3 })
+}
+
+func TestManyFindingsAreAnnotatedInBatchesOf50(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	var b strings.Builder
+	b.WriteString("package keys\n\nvar tokens = []string{\n")
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	for i := 0; i < 120; i++ {
+		token := make([]byte, 36)
+		for j := range token {
+			token[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		fmt.Fprintf(&b, "\t\"ghp_%s\",\n", token)
+	}
+	b.WriteString("}\n")
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "many", Files: map[string]string{"keys/keys.go": b.String()}})
+	pr := h.repo.OpenPullRequest(fakegithub.PullRequestSpec{Head: "many"})
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if len(run.Annotations) != 120 {
+		t.Fatalf("want 120 annotations, got %d: %s\n%s", len(run.Annotations), run.Output.Title, run.Output.Summary)
+	}
+	if got := len(h.gh.RequestsTo(fakegithub.OpUpdateCheckRun)); got != 3 {
+		t.Errorf("120 annotations need 3 updates of at most 50, got %d", got)
+	}
+}
+
+func TestRateLimitedGitHubIsWaitedFor(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	h.gh.Script(fakegithub.OpCreateCheckRun, fakegithub.SecondaryRateLimited(http.StatusForbidden, time.Second))
+	h.gh.Script(fakegithub.OpUpdateCheckRun, fakegithub.SecondaryRateLimited(http.StatusTooManyRequests, time.Second))
+	pr := h.leakOnFeature()
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if run.Conclusion != "failure" {
+		t.Fatalf("got %q", run.Conclusion)
+	}
+	creates := h.gh.RequestsTo(fakegithub.OpCreateCheckRun)
+	if len(creates) != 2 || creates[0].Status != http.StatusForbidden {
+		t.Fatalf("want one rate-limited create and one retry, got %d", len(creates))
+	}
+	if n := len(h.gh.CheckRuns("acme", "api")); n != 1 {
+		t.Fatalf("want one check run, got %d", n)
+	}
+}

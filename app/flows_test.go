@@ -137,3 +137,20 @@ func TestRateLimitedGitHubIsWaitedFor(t *testing.T) {
 		t.Fatalf("want one check run, got %d", n)
 	}
 }
+
+func TestScanThatCannotFinishFailsClosed(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	// GitHub keeps failing the tarball link past the client's retries.
+	h.gh.Script(fakegithub.OpTarball, fakegithub.ServerError(502), fakegithub.ServerError(502),
+		fakegithub.ServerError(502), fakegithub.ServerError(502))
+	pr := h.leakOnFeature()
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if run.Conclusion != "failure" || !strings.HasPrefix(run.Output.Title, "Scan failed: ") {
+		t.Fatalf("a scan that cannot finish must fail closed with its reason; got %q %q", run.Conclusion, run.Output.Title)
+	}
+	if strings.Contains(run.Output.Summary, "token=") || strings.Contains(run.Output.Title, "ghs_") {
+		t.Fatalf("the failure reason must not carry a token: %q", run.Output.Title)
+	}
+}

@@ -36,7 +36,7 @@ func (s *Server) PushEvent(repo *Repo, branch, before, pusher string) Webhook {
 	}
 	m["ref"], m["before"], m["after"], m["created"], m["deleted"], m["forced"] = "refs/heads/"+branch, before, after, created, false, false
 	m["base_ref"], m["compare"], m["commits"], m["head_commit"] = nil, htmlBase+"/"+full+"/compare/"+before[:12]+"..."+after[:12], commits, head
-	m["pusher"] = map[string]any{"name": pusher, "email": pusher + "@users.noreply.github.com"}
+	m["pusher"] = pusherJSON(pusher)
 	return s.mustValid(Webhook{Event: "push", Payload: m})
 }
 
@@ -140,4 +140,13 @@ func (s *Server) PingEvent(webhookURL string) Webhook {
 	}
 	m := map[string]any{"zen": "Design for failure.", "hook_id": hookID, "hook": hook, "sender": s.login(s.app.Owner)}
 	return s.mustValid(Webhook{Event: "ping", Payload: m})
+}
+
+// pusherJSON is the push's pusher. A bot (an app pushing with its token) has
+// no usable e-mail address, which the schema allows as null.
+func pusherJSON(login string) map[string]any {
+	if strings.HasSuffix(login, "[bot]") {
+		return map[string]any{"name": login, "email": nil}
+	}
+	return map[string]any{"name": login, "email": login + "@users.noreply.github.com"}
 }

@@ -2,6 +2,7 @@ package gitleaks
 
 import (
 	"cmp"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -33,7 +34,7 @@ var baseTags = []string{"secret", "CWE-798"}
 var zeroFinding report.Finding
 
 // pending is a converted finding awaiting its fingerprint: the secret is
-// kept only as its SHA-256.
+// kept only as its keyed hash (see secretDigest).
 type pending struct {
 	f          findings.Finding
 	secretHash string
@@ -42,8 +43,8 @@ type pending struct {
 // convert turns a gitleaks finding into a pending finding, and clears the
 // finding's secret, match and line. fragStart is the 1-based line on which
 // the finding's fragment starts.
-func convert(lf *report.Finding, fragStart int) pending {
-	sum := sha256.Sum256([]byte(lf.Secret))
+func convert(lf *report.Finding, fragStart int, key []byte) pending {
+	sum := secretDigest(lf.Secret, key)
 	lf.Secret, lf.Match, lf.Line = "", "", ""
 	startCol, endCol := columns(lf, fragStart)
 	f := findings.Finding{
@@ -59,7 +60,21 @@ func convert(lf *report.Finding, fragStart int) pending {
 		EndColumn:   endCol,
 		Tags:        tags(lf.Tags),
 	}
-	return pending{f: f, secretHash: hex.EncodeToString(sum[:])}
+	return pending{f: f, secretHash: hex.EncodeToString(sum)}
+}
+
+// secretDigest hashes a secret for its fingerprint. With a key (the
+// deployment's fingerprint key) it is an HMAC, so that a published finding
+// id cannot be used to confirm a guessed weak secret offline; without one
+// (local runs) it is a plain SHA-256.
+func secretDigest(secret string, key []byte) []byte {
+	if len(key) == 0 {
+		sum := sha256.Sum256([]byte(secret))
+		return sum[:]
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(secret))
+	return mac.Sum(nil)
 }
 
 // columns returns lf's 1-based columns. gitleaks counts a column on any

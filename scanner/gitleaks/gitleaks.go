@@ -60,6 +60,11 @@ type Options struct {
 	// MaxDecodeDepth is how many nested encodings gitleaks decodes. 0
 	// selects DefaultMaxDecodeDepth; a negative value disables decoding.
 	MaxDecodeDepth int
+	// FingerprintKey, when set, keys the hash of each secret in its
+	// fingerprint (HMAC-SHA256), so finding ids reveal nothing about weak
+	// secrets to someone without the key. The app uses one key per
+	// deployment, kept in its store.
+	FingerprintKey []byte
 }
 
 // withDefaults resolves the zero fields of o.

@@ -179,7 +179,7 @@ func (r *run) detect(frag sources.Fragment) {
 	got := r.s.det.DetectContext(r.ctx, detect.Fragment(frag))
 	pend := make([]pending, 0, len(got))
 	for i := range got {
-		pend = append(pend, convert(&got[i], frag.StartLine))
+		pend = append(pend, convert(&got[i], frag.StartLine, r.s.opts.FingerprintKey))
 		got[i] = zeroFinding // Drop what convert did not need, at once.
 	}
 	if len(pend) == 0 {

@@ -84,8 +84,15 @@ type Finding struct {
 	// StartColumn and EndColumn are 1-based; 0 when unknown.
 	StartColumn int `json:"start_column,omitempty"`
 	EndColumn   int `json:"end_column,omitempty"`
-	// Tags are free-form labels (CWE ids, categories).
+	// Tags are free-form labels (categories, "security", "secret").
 	Tags []string `json:"tags,omitempty"`
+	// CWE lists the weakness ids, normalised as "CWE-798".
+	CWE []string `json:"cwe,omitempty"`
+	// HelpURI points to the rule's documentation, when the scanner has one.
+	HelpURI string `json:"help_uri,omitempty"`
+	// Category names the analysis that produced the finding (a SARIF
+	// upload's category, or the built-in scanner's name).
+	Category string `json:"category,omitempty"`
 	// New is true when the finding is introduced by the change under review.
 	New bool `json:"new"`
 }

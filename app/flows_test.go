@@ -154,3 +154,26 @@ func TestScanThatCannotFinishFailsClosed(t *testing.T) {
 		t.Fatalf("the failure reason must not carry a token: %q", run.Output.Title)
 	}
 }
+
+func TestRerunScanButtonNeedsWritePermission(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	h.repo.SetPermission("writer", "write")
+	h.repo.SetPermission("reader", "read")
+	pr := h.leakOnFeature()
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	first := h.completedRun(pr.HeadSHA())
+	if len(first.Actions) != 1 || first.Actions[0].Identifier != "rescan" {
+		t.Fatalf("a completed run must carry the Re-run scan button, got %+v", first.Actions)
+	}
+	h.deliver(h.gh.CheckRunEvent(first, "requested_action", "rescan", "reader"))
+	h.waitQueueEmpty()
+	if n := len(h.gh.CheckRuns("acme", "api")); n != 1 {
+		t.Fatalf("a reader's button press must not rescan; %d runs", n)
+	}
+	h.deliver(h.gh.CheckRunEvent(first, "requested_action", "rescan", "writer"))
+	waitFor(t, "the writer's rescan", func() bool {
+		runs := h.gh.CheckRuns("acme", "api")
+		return len(runs) == 2 && runs[1].Status == "completed"
+	})
+}

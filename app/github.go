@@ -22,9 +22,13 @@ type gitHub struct {
 	githubapp.ClientCreator
 	download *http.Client
 
-	mu   sync.Mutex
-	slug string
+	mu       sync.Mutex
+	slug     string
+	failedAt time.Time
 }
+
+// slugRetry is how long Slug waits after a failed lookup before asking again.
+const slugRetry = time.Minute
 
 func newGitHub(cfg *config.Config, logger zerolog.Logger) (*gitHub, error) {
 	cc, err := ghclient.NewClientCreator(ghclient.Config{
@@ -46,7 +50,7 @@ func newGitHub(cfg *config.Config, logger zerolog.Logger) (*gitHub, error) {
 func (g *gitHub) Slug(ctx context.Context) string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.slug != "" {
+	if g.slug != "" || time.Since(g.failedAt) < slugRetry {
 		return g.slug
 	}
 	client, err := g.NewAppClient()
@@ -57,7 +61,8 @@ func (g *gitHub) Slug(ctx context.Context) string {
 	defer cancel()
 	app, _, err := client.Apps.Get(ctx, "")
 	if err != nil {
-		zerolog.Ctx(ctx).Warn().Err(err).Msg("Cannot read the app's slug yet")
+		g.failedAt = time.Now()
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Cannot read the app's slug yet; the app's own events are recognised once it can")
 		return ""
 	}
 	g.slug = app.GetSlug()

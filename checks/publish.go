@@ -17,6 +17,17 @@ import (
 // (https://docs.github.com/rest/checks/runs#update-a-check-run).
 const MaxAnnotationsPerRequest = 50
 
+// RescanIdentifier identifies the check run's "Re-run scan" button in the
+// check_run requested_action event.
+const RescanIdentifier = "rescan"
+
+// rescanAction is the button on every completed check run. GitHub's limits:
+// label 20 characters, description 40, identifier 20
+// (https://docs.github.com/rest/checks/runs#update-a-check-run).
+var rescanAction = &github.CheckRunAction{
+	Label: "Re-run scan", Description: "Scan this commit again", Identifier: RescanIdentifier,
+}
+
 // maxExternalIDLen keeps external_id short; GitHub documents no limit.
 const maxExternalIDLen = 100
 
@@ -175,6 +186,7 @@ func (p *Publisher) Complete(ctx context.Context, gh *github.Client, rec *RunRec
 		Conclusion:  github.String(out.Conclusion),
 		CompletedAt: &github.Timestamp{Time: p.now()},
 		Output:      output(pending),
+		Actions:     []*github.CheckRunAction{rescanAction},
 	}); err != nil {
 		return fmt.Errorf("completing check run %d: %w", rec.ID, err)
 	}

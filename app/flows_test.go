@@ -177,3 +177,40 @@ func TestRerunScanButtonNeedsWritePermission(t *testing.T) {
 		return len(runs) == 2 && runs[1].Status == "completed"
 	})
 }
+
+func TestMovedOrRenamedDebtIsNotNew(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	old := "package legacy\n\n// old debt, already on main\nconst token = \"ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8\"\n"
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "refactor", Message: "Move and rename", Files: map[string]string{
+		"legacy/credentials.go": "package legacy\n\n// moved down\n\n\n\n" + old[len("package legacy\n\n"):],
+	}, Delete: []string{"legacy/creds.go"}})
+	pr := h.repo.OpenPullRequest(fakegithub.PullRequestSpec{Head: "refactor"})
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if run.Conclusion != "success" || len(run.Annotations) != 0 {
+		t.Fatalf("debt that only moved to a renamed file is not new; got %q with %d annotations\n%s",
+			run.Conclusion, len(run.Annotations), run.Output.Summary)
+	}
+	if !strings.Contains(run.Output.Summary, "| **Total** | **0** | **1** |") {
+		t.Fatalf("the moved finding must count as pre-existing:\n%s", run.Output.Summary)
+	}
+}
+
+func TestStoredBaseResultsAreReused(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	before := h.repo.SHA("main")
+	mainHead := h.repo.Commit(fakegithub.CommitSpec{Branch: "main", Files: map[string]string{"docs/a.md": "# a\n"}})
+	h.deliver(h.gh.PushEvent(h.repo, "main", before, "octocat"))
+	h.completedRun(mainHead)
+	pr := h.leakOnFeature() // branches from main's head, whose results are stored
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if run.Conclusion != "failure" || len(run.Annotations) != 1 {
+		t.Fatalf("got %q with %d annotations", run.Conclusion, len(run.Annotations))
+	}
+	if n := len(h.gh.RequestsTo(fakegithub.OpTarball)); n != 2 {
+		t.Fatalf("the base's stored results must be reused: %d tarball downloads, want 2 (main, then the PR head)", n)
+	}
+}

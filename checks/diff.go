@@ -84,14 +84,3 @@ func (s LineSet) Touches(f findings.Finding) bool {
 	}
 	return false
 }
-
-// Classify marks each finding New when the change adds one of its lines.
-// A nil set (a push, not a pull request) marks every finding new.
-func Classify(all []findings.Finding, set LineSet) []findings.Finding {
-	out := make([]findings.Finding, len(all))
-	for i, f := range all {
-		f.New = set == nil || set.Touches(f)
-		out[i] = f
-	}
-	return out
-}

@@ -54,12 +54,6 @@ func TestTouchesAndClassify(t *testing.T) {
 			if got := set.Touches(tc.f); got != tc.want {
 				t.Fatalf("Touches = %v, want %v", got, tc.want)
 			}
-			if got := Classify([]findings.Finding{tc.f}, set)[0].New; got != tc.want {
-				t.Fatalf("Classify New = %v, want %v", got, tc.want)
-			}
 		})
-	}
-	if !Classify([]findings.Finding{{Path: "x"}}, nil)[0].New {
-		t.Error("without a diff (push) every finding is new")
 	}
 }

@@ -12,12 +12,12 @@ import (
 	"github.com/conviso/conviso-github-app/scanner/extract"
 )
 
-// fetchTree downloads the repository at t.HeadSHA through the tarball
-// endpoint and extracts it into dest as a stream. The download URL carries a
-// token, so no error from here quotes it.
-func fetchTree(ctx context.Context, gh *github.Client, hc *http.Client, t Target, dest string, lim extract.Limits) (extract.Stats, error) {
+// fetchTree downloads the repository at sha through the tarball endpoint
+// and extracts it into dest as a stream. The download URL carries a token,
+// so no error from here quotes it.
+func fetchTree(ctx context.Context, gh *github.Client, hc *http.Client, t Target, sha, dest string, lim extract.Limits) (extract.Stats, error) {
 	link, _, err := gh.Repositories.GetArchiveLink(ctx, t.Owner, t.Repo, github.Tarball,
-		&github.RepositoryContentGetOptions{Ref: t.HeadSHA}, 1)
+		&github.RepositoryContentGetOptions{Ref: sha}, 1)
 	if err != nil {
 		return extract.Stats{}, fmt.Errorf("getting tarball link: %w", err)
 	}

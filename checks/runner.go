@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -61,9 +60,11 @@ type Runner struct {
 func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
 	log := zerolog.Ctx(ctx)
 	if t.PullRequest != 0 {
-		if skip, err := r.stale(ctx, gh, t); err != nil || skip {
+		pr, err := r.current(ctx, gh, t)
+		if err != nil || pr == nil {
 			return err
 		}
+		t.BaseSHA = pr.GetBase().GetSHA()
 	}
 	if err := r.Store.Put(ctx, keyLatest+t.scope(), []byte(t.HeadSHA), latestTTL); err != nil {
 		return fmt.Errorf("recording latest head: %w", err)
@@ -96,23 +97,24 @@ func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
 	return r.Publisher.Complete(context.WithoutCancel(ctx), gh, rec, out)
 }
 
-// stale reports whether the event's head is no longer the PR's head (or the
-// PR is closed): its newer commit is scanned by its own event.
-func (r *Runner) stale(ctx context.Context, gh *github.Client, t Target) (bool, error) {
+// current returns the pull request when the event's head is still its head
+// and it is open; nil otherwise (its newer commit is scanned by its own
+// event). The base SHA comes from here, not from the payload.
+func (r *Runner) current(ctx context.Context, gh *github.Client, t Target) (*github.PullRequest, error) {
 	pr, _, err := gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.PullRequest)
 	if err != nil {
-		return false, fmt.Errorf("getting pull request #%d: %w", t.PullRequest, err)
+		return nil, fmt.Errorf("getting pull request #%d: %w", t.PullRequest, err)
 	}
 	log := zerolog.Ctx(ctx)
 	switch {
 	case pr.GetState() != "open":
 		log.Info().Msg("Pull request is closed; not scanning")
-		return true, nil
+		return nil, nil
 	case pr.GetHead().GetSHA() != t.HeadSHA:
 		log.Info().Str("current_head", pr.GetHead().GetSHA()).Msg("Event is for an outdated head; not scanning")
-		return true, nil
+		return nil, nil
 	}
-	return false, nil
+	return pr, nil
 }
 
 // outcome decides what the check run says. It returns an error when the
@@ -183,36 +185,6 @@ func (r *Runner) lockTTL() time.Duration {
 		return DefaultLockTTL
 	}
 	return r.LockTTL
-}
-
-// scan downloads, extracts and scans the tree, then classifies findings.
-func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report, error) {
-	timeout := r.ScanTimeout
-	if timeout <= 0 {
-		timeout = DefaultScanTimeout
-	}
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errScanTimeout)
-	defer cancel()
-	dir, err := os.MkdirTemp(r.WorkDir, "scan-")
-	if err != nil {
-		return Report{}, fmt.Errorf("creating work folder: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	if _, err := fetchTree(ctx, gh, r.HTTPClient, t, dir, r.Limits); err != nil {
-		return Report{}, withCause(ctx, err)
-	}
-	all, runs, err := runScanners(ctx, r.Scanners, dir)
-	if err != nil {
-		return Report{Scanners: runs}, withCause(ctx, err)
-	}
-	var lines LineSet
-	if t.PullRequest != 0 {
-		if lines, err = changedLines(ctx, gh, t); err != nil {
-			return Report{Scanners: runs}, withCause(ctx, err)
-		}
-	}
-	classified := Classify(all, lines)
-	return Report{Findings: classified, Verdict: EvaluateDefault(classified), Scanners: runs, PullRequest: t.PullRequest}, nil
 }
 
 // withCause names the scan timeout instead of a bare "context deadline exceeded".

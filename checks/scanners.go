@@ -33,9 +33,10 @@ func runScanners(ctx context.Context, scanners []scanner.Scanner, dir string) ([
 // (https://docs.github.com/rest/pulls/pulls#list-pull-requests-files).
 const perPage = 100
 
-// changedLines lists the PR's files (all pages) and returns its added lines.
-func changedLines(ctx context.Context, gh *github.Client, t Target) (LineSet, error) {
-	var files []ChangedFile
+// renames lists the PR's files (all pages) and returns the renamed ones,
+// head path → base path.
+func renames(ctx context.Context, gh *github.Client, t Target) (map[string]string, error) {
+	renamed := map[string]string{}
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
 		page, resp, err := gh.PullRequests.ListFiles(ctx, t.Owner, t.Repo, t.PullRequest, opts)
@@ -43,12 +44,13 @@ func changedLines(ctx context.Context, gh *github.Client, t Target) (LineSet, er
 			return nil, fmt.Errorf("listing files of pull request #%d: %w", t.PullRequest, err)
 		}
 		for _, f := range page {
-			files = append(files, ChangedFile{Path: f.GetFilename(), Status: f.GetStatus(), Patch: f.GetPatch()})
+			if f.GetPreviousFilename() != "" {
+				renamed[findings.NormalisePath(f.GetFilename())] = findings.NormalisePath(f.GetPreviousFilename())
+			}
 		}
 		if resp.NextPage == 0 {
-			break
+			return renamed, nil
 		}
 		opts.Page = resp.NextPage
 	}
-	return AddedLines(files), nil
 }

@@ -12,6 +12,9 @@ type Target struct {
 	Repo           string
 	RepoID         int64
 	HeadSHA        string
+	// BaseSHA is what the head is compared with: the PR's base commit, or
+	// the commit before a push ("" when there is none).
+	BaseSHA string
 	// PullRequest is the PR number, 0 for a push.
 	PullRequest int
 	// Ref is the pushed ref (refs/heads/main) for a push.

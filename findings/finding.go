@@ -66,6 +66,10 @@ type Finding struct {
 	ID string `json:"id"`
 	// Fingerprint identifies the finding independently of its line number.
 	Fingerprint string `json:"fingerprint"`
+	// Key identifies what was found independently of where: the same as
+	// Fingerprint without the path (see ContentKey). It lets a renamed file
+	// keep its findings' identity.
+	Key string `json:"key,omitempty"`
 	// Scanner names the tool that reported it, e.g. "gitleaks".
 	Scanner string `json:"scanner"`
 	// RuleID is the scanner's rule identifier, e.g. "aws-access-token".

@@ -42,6 +42,13 @@ func Fingerprint(scanner, ruleID, filePath, content string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// ContentKey is Fingerprint without the path: what was found, not where.
+// Scanners set Finding.Key to it so that a finding in a renamed file is
+// recognised as the same finding.
+func ContentKey(scanner, ruleID, content string) string {
+	return Fingerprint(scanner, ruleID, "", content)
+}
+
 // IDFromFingerprint derives the short, stable finding ID.
 func IDFromFingerprint(fp string) string {
 	if len(fp) > idHexDigits {

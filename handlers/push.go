@@ -30,7 +30,7 @@ func (h *Push) Handle(ctx context.Context, _, deliveryID string, payload []byte)
 		return jobs.Permanent(fmt.Errorf("parsing push payload: %w", err))
 	}
 	repo := ev.GetRepo()
-	if ev.GetDeleted() || ev.GetAfter() == "" || strings.Trim(ev.GetAfter(), "0") == "" ||
+	if ev.GetDeleted() || realSHA(ev.GetAfter()) == "" ||
 		ev.GetRef() != "refs/heads/"+repo.GetDefaultBranch() {
 		return nil
 	}
@@ -51,7 +51,17 @@ func (h *Push) Handle(ctx context.Context, _, deliveryID string, payload []byte)
 		Repo:           repo.GetName(),
 		RepoID:         repo.GetID(),
 		HeadSHA:        ev.GetAfter(),
+		BaseSHA:        realSHA(ev.GetBefore()),
 		Ref:            ev.GetRef(),
 		JobKey:         deliveryID,
 	})
+}
+
+// realSHA returns sha, or "" for GitHub's all-zero SHA (a created or
+// deleted branch has no before or after commit).
+func realSHA(sha string) string {
+	if strings.Trim(sha, "0") == "" {
+		return ""
+	}
+	return sha
 }

@@ -140,6 +140,7 @@ func identify(ps []pending) []findings.Finding {
 			content += ":" + strconv.Itoa(n)
 		}
 		p.f.Fingerprint = findings.Fingerprint(Name, p.f.RuleID, p.f.Path, content)
+		p.f.Key = findings.ContentKey(Name, p.f.RuleID, content)
 		p.f.ID = findings.IDFromFingerprint(p.f.Fingerprint)
 		out = append(out, p.f)
 	}

@@ -1,0 +1,102 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+
+	"github.com/conviso/conviso-github-app/store"
+)
+
+// scan scans the head, compares it with the base and decides the gate.
+func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report, error) {
+	timeout := r.ScanTimeout
+	if timeout <= 0 {
+		timeout = DefaultScanTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errScanTimeout)
+	defer cancel()
+	head, err := r.scanCommit(ctx, gh, t, t.HeadSHA)
+	if err != nil {
+		return Report{Scanners: head.Scanners}, withCause(ctx, err)
+	}
+	var renamed map[string]string
+	if t.PullRequest != 0 {
+		if renamed, err = renames(ctx, gh, t); err != nil {
+			return Report{Scanners: head.Scanners}, withCause(ctx, err)
+		}
+	}
+	base, err := r.baseline(ctx, gh, t, r.scannerNames(), renamed)
+	if err != nil {
+		return Report{Scanners: head.Scanners}, withCause(ctx, err)
+	}
+	classified := ClassifyAgainst(head.Findings, base)
+	return Report{Findings: classified, Verdict: EvaluateDefault(classified), Scanners: head.Scanners, PullRequest: t.PullRequest}, nil
+}
+
+// scanCommit downloads sha, runs every scanner over it and stores the
+// results for later comparisons.
+func (r *Runner) scanCommit(ctx context.Context, gh *github.Client, t Target, sha string) (*CommitResults, error) {
+	res := &CommitResults{Commit: sha, At: time.Now().UTC()}
+	dir, err := os.MkdirTemp(r.WorkDir, "scan-")
+	if err != nil {
+		return res, fmt.Errorf("creating work folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if _, err := fetchTree(ctx, gh, r.HTTPClient, t, sha, dir, r.Limits); err != nil {
+		return res, err
+	}
+	res.Findings, res.Scanners, err = runScanners(ctx, r.Scanners, dir)
+	if err != nil {
+		return res, err
+	}
+	if err := saveResults(ctx, r.Store, t.RepoID, res); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Could not store scan results; the next comparison rescans this commit")
+	}
+	return res, nil
+}
+
+// baseline returns what the base had: its stored results when they cover
+// every scanner, else a scan of the base. Without a base (a first push)
+// the baseline is empty and every finding is new.
+func (r *Runner) baseline(ctx context.Context, gh *github.Client, t Target, names []string, renamed map[string]string) (*Baseline, error) {
+	if t.BaseSHA == "" {
+		return NewBaseline(nil, nil), nil
+	}
+	stored, err := loadResults(ctx, r.Store, t.RepoID, t.BaseSHA)
+	switch {
+	case err == nil && stored.covers(names):
+		return NewBaseline(stored.Findings, renamed), nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Stored base results unreadable; scanning the base")
+	}
+	if t.PullRequest == 0 {
+		// A push whose previous commit was never scanned: report everything.
+		return NewBaseline(nil, nil), nil
+	}
+	base, err := r.scanCommit(ctx, gh, t, t.BaseSHA)
+	if err != nil {
+		return nil, fmt.Errorf("scanning the base %s: %w", shortSHA(t.BaseSHA), err)
+	}
+	return NewBaseline(base.Findings, renamed), nil
+}
+
+func (r *Runner) scannerNames() []string {
+	names := make([]string, len(r.Scanners))
+	for i, s := range r.Scanners {
+		names[i] = s.Name()
+	}
+	return names
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}

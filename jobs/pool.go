@@ -140,13 +140,16 @@ func (p *Pool) claimOne(ctx context.Context, sched githubapp.Scheduler) bool {
 		return false
 	}
 	var d Delivery
-	if err := json.Unmarshal(job.Payload, &d); err != nil || job.Kind != KindWebhook {
+	if err := json.Unmarshal(job.Payload, &d); err != nil || (job.Kind != KindWebhook && job.Kind != KindInternal) {
 		p.Logger.Error().Err(err).Str("job_id", job.ID).Str("kind", job.Kind).Msg("Dropping a job this version cannot read")
 		p.ack(job)
 		return false
 	}
 	h, ok := p.handlers[d.EventType]
 	if !ok {
+		if job.Kind == KindInternal {
+			p.Logger.Error().Str("event", d.EventType).Str("job_id", job.ID).Msg("No handler for an internal job; dropped")
+		}
 		p.ack(job)
 		return false
 	}

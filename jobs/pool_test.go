@@ -182,3 +182,38 @@ func TestJobThatKeepsKillingWorkersIsDeadLettered(t *testing.T) {
 		t.Fatal("a job that crashed its worker three times must not run again")
 	}
 }
+
+// internalHandler handles an internal event.
+type internalHandler struct{ got chan string }
+
+func (h internalHandler) Handles() []string { return []string{"conviso.test"} }
+
+func (h internalHandler) Handle(_ context.Context, event, id string, payload []byte) error {
+	h.got <- event + "/" + id + "/" + string(payload)
+	return nil
+}
+
+func TestInternalJobsReachTheirHandler(t *testing.T) {
+	st := openStore(t)
+	h := internalHandler{got: make(chan string, 2)}
+	stop := startPool(t, st, h, time.Second)
+	defer stop()
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // the second is a duplicate
+		if _, err := EnqueueInternal(ctx, st, "conviso.test", "k1", []byte("p")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := <-h.got; got != "conviso.test/k1/p" {
+		t.Fatalf("handler got %q", got)
+	}
+	waitFor(t, "queue drained", func() bool {
+		s, err := st.Stats(ctx)
+		return err == nil && s.Ready == 0 && s.InFlight == 0
+	})
+	select {
+	case extra := <-h.got:
+		t.Fatalf("a duplicate internal job ran: %q", extra)
+	default:
+	}
+}

@@ -13,8 +13,15 @@ import (
 	"github.com/conviso/conviso-github-app/store"
 )
 
-// KindWebhook is the job kind of a queued webhook delivery.
-const KindWebhook = "webhook"
+// Job kinds.
+const (
+	// KindWebhook is a queued GitHub webhook delivery.
+	KindWebhook = "webhook"
+	// KindInternal is work the app queues for itself (a SARIF upload to
+	// import, a scheduled re-evaluation); its Delivery.EventType names the
+	// internal event, handled by an EventHandler like a webhook.
+	KindInternal = "internal"
+)
 
 // DefaultDedupTTL is how long a delivery GUID is remembered. GitHub lets an
 // operator redeliver deliveries from the past 3 days
@@ -77,4 +84,23 @@ func duplicateResponse(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(`{"status":"duplicate"}` + "\n"))
+}
+
+// EnqueueInternal queues work for the app itself: event names the handler
+// (see Pool.Handlers), dedupKey (optional) makes it idempotent, and payload
+// is the handler's input.
+func EnqueueInternal(ctx context.Context, q store.Queue, event, dedupKey string, payload []byte) (bool, error) {
+	body, err := json.Marshal(Delivery{EventType: event, DeliveryID: dedupKey, Payload: payload})
+	if err != nil {
+		return false, fmt.Errorf("encoding %s job: %w", event, err)
+	}
+	job := &store.Job{Kind: KindInternal, Payload: body}
+	if dedupKey != "" {
+		job.DedupKey = "internal:" + event + ":" + dedupKey
+	}
+	ok, err := q.Enqueue(ctx, job, DefaultDedupTTL)
+	if err != nil {
+		return false, fmt.Errorf("queueing %s job: %w", event, err)
+	}
+	return ok, nil
 }

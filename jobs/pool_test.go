@@ -200,11 +200,11 @@ func TestInternalJobsReachTheirHandler(t *testing.T) {
 	defer stop()
 	ctx := context.Background()
 	for i := 0; i < 2; i++ { // the second is a duplicate
-		if _, err := EnqueueInternal(ctx, st, "conviso.test", "k1", []byte("p")); err != nil {
+		if _, err := EnqueueInternal(ctx, st, "conviso.test", "k1", []byte(`"p"`)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := <-h.got; got != "conviso.test/k1/p" {
+	if got := <-h.got; got != `conviso.test/k1/"p"` {
 		t.Fatalf("handler got %q", got)
 	}
 	waitFor(t, "queue drained", func() bool {

@@ -88,7 +88,7 @@ func duplicateResponse(w http.ResponseWriter, _ *http.Request) {
 
 // EnqueueInternal queues work for the app itself: event names the handler
 // (see Pool.Handlers), dedupKey (optional) makes it idempotent, and payload
-// is the handler's input.
+// is the handler's input, a JSON document.
 func EnqueueInternal(ctx context.Context, q store.Queue, event, dedupKey string, payload []byte) (bool, error) {
 	body, err := json.Marshal(Delivery{EventType: event, DeliveryID: dedupKey, Payload: payload})
 	if err != nil {

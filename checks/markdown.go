@@ -28,11 +28,12 @@ func code(s string) string {
 	return fence + s + fence
 }
 
-// markdownEscaper escapes characters that Markdown or GitHub would interpret:
-// emphasis, links, HTML, headings, tables, and @mentions / #references (a
-// zero-width joiner after @ and # keeps them from pinging or linking).
+// markdownEscaper escapes characters that Markdown or GitHub would interpret
+// in prose: entities (&#64; would become @), emphasis, links, HTML,
+// headings, tables, and @mentions / #references (a zero-width joiner after
+// @ and # keeps them from pinging or linking).
 var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"&", "&amp;", `\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
 	"<", "&lt;", ">", "&gt;", "|", `\|`, "#", "#\u200d", "@", "@\u200d",
 	"~", `\~`, "!", `\!`,
 )

@@ -119,7 +119,7 @@ func TestMarkdownEscaping(t *testing.T) {
 			t.Errorf("code(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := text("@org/team <script>*x*"); strings.Contains(got, "@org") || strings.Contains(got, "<script>") {
+	if got := text("@org/team <script>*x* &#64;me"); strings.Contains(got, "@org") || strings.Contains(got, "<script>") || strings.Contains(got, "&#64;") {
 		t.Errorf("text() must defuse mentions and HTML, got %q", got)
 	}
 }

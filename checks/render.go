@@ -34,6 +34,7 @@ type ScannerRun struct {
 	Name    string   `json:"name"`
 	Version string   `json:"version"`
 	Files   int      `json:"files"`
+	Rules   int      `json:"rules"`
 	Skipped []string `json:"skipped,omitempty"`
 	Error   string   `json:"error,omitempty"`
 }

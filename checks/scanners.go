@@ -17,7 +17,7 @@ func runScanners(ctx context.Context, scanners []scanner.Scanner, dir string) ([
 	runs := make([]ScannerRun, 0, len(scanners))
 	for _, s := range scanners {
 		res, err := s.Scan(ctx, dir)
-		run := ScannerRun{Name: s.Name(), Version: s.Version(), Files: res.FilesScanned, Skipped: res.Skipped}
+		run := ScannerRun{Name: s.Name(), Version: s.Version(), Files: res.FilesScanned, Rules: res.Rules, Skipped: res.Skipped}
 		if err != nil {
 			run.Error = err.Error()
 			runs = append(runs, run)

@@ -25,6 +25,9 @@ type Result struct {
 	Findings []findings.Finding
 	// FilesScanned counts files the scanner read.
 	FilesScanned int
+	// Rules counts the rules the scanner applied; a scanner that applied
+	// none did not really run, and the gate treats it as failed.
+	Rules int
 	// Skipped lists what the scanner could not analyse, and why.
 	Skipped []string
 }

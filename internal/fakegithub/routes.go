@@ -54,6 +54,8 @@ var routeTable = map[string]route{
 	"POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions": {
 		auth: authToken, content: true, handle: (*call).createReaction},
 	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}": {auth: authToken, handle: (*call).teamMembership},
+	"GET /orgs/{org}/teams":                   {auth: authToken, handle: (*call).listTeams},
+	"GET /orgs/{org}/teams/{team_slug}/repos": {auth: authToken, handle: (*call).listTeamRepos},
 }
 
 // Operation names for Script and RequestsTo.

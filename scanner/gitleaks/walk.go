@@ -203,6 +203,7 @@ func (r *run) result() scanner.Result {
 	return scanner.Result{
 		Findings:     identify(r.found),
 		FilesScanned: r.files,
+		Rules:        len(r.s.det.Config.Rules),
 		Skipped:      r.skipped,
 	}
 }

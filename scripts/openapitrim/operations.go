@@ -25,6 +25,8 @@ var restOperations = []string{
 	"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
 	"POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
 	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
+	"GET /orgs/{org}/teams",
+	"GET /orgs/{org}/teams/{team_slug}/repos",
 }
 
 // webhookKeys are the webhook payload schemas the tests send, keyed as in

@@ -13,7 +13,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/jobs"
 	"github.com/conviso/conviso-github-app/store"
@@ -21,12 +20,13 @@ import (
 
 // App is a configured, not yet running, Conviso GitHub App server.
 type App struct {
-	cfg      *config.Config
-	logger   zerolog.Logger
-	store    store.Store
-	server   *http.Server
-	pool     *jobs.Pool
-	watchdog *checks.Watchdog
+	cfg    *config.Config
+	logger zerolog.Logger
+	store  store.Store
+	server *http.Server
+	pool   *jobs.Pool
+	// background are the periodic tasks (watchdog, onboarding, redelivery).
+	background []func(context.Context)
 	// Addr is the listening address once Run has bound it.
 	addr chan string
 }
@@ -65,14 +65,16 @@ func (a *App) wire(o options) error {
 	if err != nil {
 		return err
 	}
-	handlers := newHandlers(a.cfg, a.store, gh, p.runner)
+	webhooks := newHandlers(a.cfg, gh, p)
 	a.pool = &jobs.Pool{
-		Queue: a.store, State: a.store, Handlers: handlers, Workers: a.cfg.Workers, Consumer: consumerName(),
+		Queue: a.store, State: a.store, Handlers: append(webhooks, internalHandlers(a.cfg, gh, p)...),
+		Workers: a.cfg.Workers, Consumer: consumerName(),
 		Lease: a.cfg.JobLease, Grace: a.cfg.ShutdownGrace, Logger: a.logger,
 	}
-	a.watchdog = p.watchdog
+	bg := newBackground(a.cfg, a.store, gh, p)
+	a.background = bg.tasks()
 	a.server = &http.Server{
-		Handler:           newRouter(a.cfg, a.store, handlers, a.logger),
+		Handler:           newRouter(a.cfg, a.store, webhooks, a.logger, bg),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -106,7 +108,9 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { serveErr <- a.server.Serve(ln) }()
 	poolDone := make(chan struct{})
 	go func() { _ = a.pool.Run(ctx); close(poolDone) }()
-	go a.watchdog.Run(ctx)
+	for _, task := range a.background {
+		go task(ctx)
+	}
 
 	select {
 	case <-ctx.Done():

@@ -95,6 +95,7 @@ func (h *harness) env(extra map[string]string) map[string]string {
 		"CONVISO_LOG_LEVEL":             "debug",
 		"CONVISO_WORKERS":               "2",
 		"CONVISO_SHUTDOWN_GRACE":        "5s",
+		"CONVISO_BASELINE_SCANS":        "off",
 	}
 	if h.backend == "redis" {
 		env["CONVISO_REDIS_URL"] = redistest.URL()

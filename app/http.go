@@ -32,7 +32,7 @@ const (
 // readyTimeout bounds the readiness probe's store checks.
 const readyTimeout = 2 * time.Second
 
-func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHandler, logger zerolog.Logger) http.Handler {
+func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHandler, logger zerolog.Logger, bg *background) http.Handler {
 	dispatcher := githubapp.NewEventDispatcher(handlers, cfg.WebhookSecret,
 		githubapp.WithScheduler(&jobs.Scheduler{Queue: st}),
 		githubapp.WithErrorCallback(webhookError),
@@ -44,6 +44,8 @@ func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHan
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET "+ReadyPath, readiness(st))
+	mux.HandleFunc("GET /api/v1/coverage", adminOnly(cfg, bg.coverage))
+	mux.HandleFunc("GET /api/v1/onboarding", adminOnly(cfg, bg.onboarding))
 	return hlog.NewHandler(logger)(mux)
 }
 

@@ -12,39 +12,57 @@ import (
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/handlers"
+	"github.com/conviso/conviso-github-app/lifecycle"
+	"github.com/conviso/conviso-github-app/onboard"
 	"github.com/conviso/conviso-github-app/scanner"
 	"github.com/conviso/conviso-github-app/scanner/gitleaks"
 	"github.com/conviso/conviso-github-app/store"
 )
 
 type pipeline struct {
-	runner   *checks.Runner
-	watchdog *checks.Watchdog
+	runner    *checks.Runner
+	watchdog  *checks.Watchdog
+	inventory *onboard.Inventory
 }
 
 func newPipeline(cfg *config.Config, st store.Store, gh *gitHub, workDir string, o options) (pipeline, error) {
-	scanners := o.scanners
-	if scanners == nil {
-		key, err := fingerprintKey(st)
-		if err != nil {
-			return pipeline{}, err
-		}
-		gl, err := gitleaks.New(gitleaks.Options{FingerprintKey: key})
-		if err != nil {
-			return pipeline{}, fmt.Errorf("starting gitleaks: %w", err)
-		}
-		scanners = []scanner.Scanner{gl}
+	scanners, err := builtinScanners(st, o)
+	if err != nil {
+		return pipeline{}, err
 	}
+	server, err := serverPolicy(cfg)
+	if err != nil {
+		return pipeline{}, err
+	}
+	inv := &onboard.Inventory{KV: st}
+	tracker := &lifecycle.Tracker{KV: st, Locker: st}
 	pub := &checks.Publisher{Store: st, Name: cfg.CheckName, DetailsURL: cfg.PublicURL}
 	runner := &checks.Runner{
 		Store: st, Publisher: pub, Scanners: scanners, HTTPClient: gh.download,
 		WorkDir: workDir, ScanTimeout: cfg.ScanTimeout,
+		Policies: &checks.GitHubPolicies{Server: server, KV: st},
+		Observe:  observer(inv, tracker),
 	}
 	wd := &checks.Watchdog{
 		Store: st, Publisher: pub, StaleAfter: o.staleAfter, Interval: o.watchEvery, Owner: consumerName(),
 		Client: func(id int64) (*github.Client, error) { return gh.NewInstallationClient(id) },
 	}
-	return pipeline{runner: runner, watchdog: wd}, nil
+	return pipeline{runner: runner, watchdog: wd, inventory: inv}, nil
+}
+
+func builtinScanners(st store.KV, o options) ([]scanner.Scanner, error) {
+	if o.scanners != nil {
+		return o.scanners, nil
+	}
+	key, err := fingerprintKey(st)
+	if err != nil {
+		return nil, err
+	}
+	gl, err := gitleaks.New(gitleaks.Options{FingerprintKey: key})
+	if err != nil {
+		return nil, fmt.Errorf("starting gitleaks: %w", err)
+	}
+	return []scanner.Scanner{gl}, nil
 }
 
 // keyFingerprint is where the deployment's fingerprint key lives: created
@@ -70,8 +88,8 @@ func fingerprintKey(st store.KV) ([]byte, error) {
 	return key, nil
 }
 
-func newHandlers(cfg *config.Config, st store.Store, gh *gitHub, runner *checks.Runner) []githubapp.EventHandler {
-	base := &handlers.Base{ClientCreator: gh, Scans: runner, Store: st, AppID: cfg.AppID, AppSlug: gh.Slug}
+func newHandlers(cfg *config.Config, gh *gitHub, p pipeline) []githubapp.EventHandler {
+	base := &handlers.Base{ClientCreator: gh, Scans: p.runner, Inventory: p.inventory, AppID: cfg.AppID, AppSlug: gh.Slug}
 	return []githubapp.EventHandler{
 		&handlers.PullRequest{Base: base},
 		&handlers.Push{Base: base},
@@ -79,5 +97,12 @@ func newHandlers(cfg *config.Config, st store.Store, gh *gitHub, runner *checks.
 		&handlers.CheckSuite{Base: base},
 		&handlers.Installation{Base: base},
 		&handlers.InstallationRepositories{Base: base},
+		&handlers.Repository{Base: base},
 	}
+}
+
+// internalHandlers run the app's own jobs (never reachable by a webhook).
+func internalHandlers(cfg *config.Config, gh *gitHub, p pipeline) []githubapp.EventHandler {
+	base := &handlers.Base{ClientCreator: gh, Scans: p.runner, Inventory: p.inventory, AppID: cfg.AppID, AppSlug: gh.Slug}
+	return []githubapp.EventHandler{&handlers.Baseline{Base: base}}
 }

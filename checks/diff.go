@@ -16,6 +16,8 @@ type ChangedFile struct {
 	// Patch is the unified diff; GitHub omits it for binary and very large
 	// diffs.
 	Patch string
+	// PreviousPath is the path before a rename.
+	PreviousPath string
 }
 
 // LineSet holds the added lines of each changed file. A nil line map means
@@ -26,7 +28,13 @@ var hunkHeader = regexp.MustCompile(`^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@`)
 
 // AddedLines parses the patches of a pull request's files into the set of
 // line numbers (in the new version of each file) that the PR adds.
-func AddedLines(files []ChangedFile) LineSet {
+func AddedLines(files []ChangedFile) LineSet { return diffLines(files, false) }
+
+// HunkLines is AddedLines plus the context lines of each hunk: the lines a
+// reviewer sees in the diff.
+func HunkLines(files []ChangedFile) LineSet { return diffLines(files, true) }
+
+func diffLines(files []ChangedFile, context bool) LineSet {
 	set := make(LineSet, len(files))
 	for _, f := range files {
 		if f.Status == "removed" {
@@ -39,12 +47,12 @@ func AddedLines(files []ChangedFile) LineSet {
 			}
 			continue
 		}
-		set[p] = parsePatch(f.Patch)
+		set[p] = parsePatch(f.Patch, context)
 	}
 	return set
 }
 
-func parsePatch(patch string) map[int]bool {
+func parsePatch(patch string, context bool) map[int]bool {
 	lines := map[int]bool{}
 	next := 0
 	for _, l := range strings.Split(patch, "\n") {
@@ -60,6 +68,9 @@ func parsePatch(patch string) map[int]bool {
 			lines[next] = true
 			next++
 		case ' ':
+			if context {
+				lines[next] = true
+			}
 			next++
 		case '\\': // "\ No newline at end of file"
 		}

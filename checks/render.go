@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/policy"
 )
 
 // GitHub's limits on check run output, from the REST description of
@@ -37,15 +38,26 @@ type ScannerRun struct {
 	Rules   int      `json:"rules"`
 	Skipped []string `json:"skipped,omitempty"`
 	Error   string   `json:"error,omitempty"`
+	// Truncated is true when the scanner's results were cut short.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Report is everything a completed check run shows.
 type Report struct {
 	Findings []findings.Finding
-	Verdict  Verdict
+	// Decision is the gate's, with its reasons and policy sources.
+	Decision policy.Decision
+	// Source is the policy file the decision came from.
+	Source   policy.Source
 	Scanners []ScannerRun
 	// PullRequest is 0 for a push.
 	PullRequest int
+	// Annotate selects the findings annotated (nil: every new finding).
+	Annotate func(findings.Finding) bool
+	// Broken lists the problems of a policy that does not parse or
+	// validate; the scan then fails closed, or neutral when FailOpen.
+	Broken   []string
+	FailOpen bool
 }
 
 // Output is a rendered check run result.
@@ -60,42 +72,16 @@ type Output struct {
 // deterministic: the same report always renders the same output.
 func Render(r Report) Output {
 	newF, oldF := split(r.Findings)
-	out := Output{Conclusion: "success", Title: passTitle(len(newF))}
-	if r.Verdict.Decision == Block {
-		out.Conclusion = "failure"
-		out.Title = fmt.Sprintf("Blocked: %s", countPhrase(r.Verdict.Blocking, "new"))
+	if len(r.Broken) > 0 {
+		return renderBroken(r, newF, oldF)
+	}
+	out := Output{Conclusion: r.Decision.Conclusion, Title: truncate(r.Decision.Title(), maxTitleLen)}
+	if out.Conclusion == "" {
+		out.Conclusion = "neutral"
 	}
 	out.Summary = summary(r, newF, oldF)
-	out.Annotations = annotations(newF)
+	out.Annotations = annotations(newF, r.Annotate)
 	return out
-}
-
-func passTitle(newCount int) string {
-	if newCount == 0 {
-		return "Passed: no new findings"
-	}
-	return fmt.Sprintf("Passed: %d new finding(s) below the blocking severity", newCount)
-}
-
-// countPhrase says "1 new critical finding" or "3 new findings (1 critical, 2 high)".
-func countPhrase(fs []findings.Finding, adj string) string {
-	counts := bySeverity(fs)
-	var parts []string
-	var only findings.Severity
-	for s := findings.SeverityCritical; s >= findings.SeverityUnknown; s-- {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-			only = s
-		}
-	}
-	noun := "findings"
-	if len(fs) == 1 {
-		noun = "finding"
-	}
-	if len(parts) == 1 {
-		return fmt.Sprintf("%d %s %s %s", len(fs), adj, only, noun)
-	}
-	return fmt.Sprintf("%d %s %s (%s)", len(fs), adj, noun, strings.Join(parts, ", "))
 }
 
 func split(all []findings.Finding) (newF, oldF []findings.Finding) {
@@ -147,11 +133,17 @@ func annotationLevel(s findings.Severity) string {
 	}
 }
 
-func annotations(newF []findings.Finding) []*github.CheckRunAnnotation {
-	n := min(len(newF), MaxAnnotations)
-	out := make([]*github.CheckRunAnnotation, 0, n)
-	for _, f := range newF[:n] {
-		out = append(out, annotation(f))
+// annotations are the new findings the policy's annotate filter keeps, at
+// most MaxAnnotations.
+func annotations(newF []findings.Finding, keep func(findings.Finding) bool) []*github.CheckRunAnnotation {
+	var out []*github.CheckRunAnnotation
+	for _, f := range newF {
+		if len(out) == MaxAnnotations {
+			break
+		}
+		if keep == nil || keep(f) {
+			out = append(out, annotation(f))
+		}
 	}
 	return out
 }
@@ -212,4 +204,26 @@ func RenderSuperseded(newSHA string) Output {
 // died without completing it.
 func RenderInterrupted() Output {
 	return RenderFailure("the scan was interrupted (the worker running it stopped); press Re-run to scan again")
+}
+
+// renderBroken reports a policy that does not parse or validate: every
+// problem with its file, line and key, then the findings; the gate fails
+// closed (or neutral when the last valid org policy says fail-open).
+func renderBroken(r Report, newF, oldF []findings.Finding) Output {
+	out := Output{Conclusion: "failure", Title: truncate("Policy invalid: "+r.Broken[0], maxTitleLen)}
+	effect := "The gate fails closed until the policy is fixed."
+	if r.FailOpen {
+		out.Conclusion = "neutral"
+		effect = "The organisation's policy says fail-open, so the gate only warns until the policy is fixed."
+	}
+	var b strings.Builder
+	b.WriteString("### ❌ The security policy is invalid\n\n" + effect + "\n\n")
+	for _, p := range r.Broken {
+		b.WriteString("- " + code(p) + "\n")
+	}
+	b.WriteString("\n")
+	b.WriteString(countsTable(newF, oldF))
+	b.WriteString(scannersSection(r.Scanners))
+	out.Summary = truncate(b.String(), MaxSummaryLen)
+	return out
 }

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -21,14 +23,27 @@ func finding(id, rule, path string, line int, sev findings.Severity, isNew bool)
 	}
 }
 
+// decide applies the server default policy, as a scan without policy
+// files does.
+func decide(fs []findings.Finding) (policy.Decision, policy.Source) {
+	p, _, _ := policy.Merge(nil, nil, nil)
+	d := policy.Evaluate(policy.Effective(p, "main"), policy.Input{Findings: fs, Now: time.Unix(0, 0),
+		Scanners: []policy.ScannerStatus{{Name: "gitleaks", Ran: true, RulesRun: 200}}})
+	return d, p.Source()
+}
+
+func report(fs []findings.Finding, pr int) Report {
+	d, src := decide(fs)
+	return Report{Findings: fs, Decision: d, Source: src, PullRequest: pr,
+		Scanners: []ScannerRun{{Name: "gitleaks", Version: "v8.30.1", Files: 42, Rules: 200}}}
+}
+
 func sampleReport() Report {
-	fs := []findings.Finding{
+	return report([]findings.Finding{
 		finding("f-000000000001", "aws-access-token", "internal/keys.go", 12, findings.SeverityCritical, true),
 		finding("f-000000000002", "generic-api-key", "cmd/main.go", 3, findings.SeverityMedium, true),
 		finding("f-000000000003", "github-pat", "old/config.go", 7, findings.SeverityHigh, false),
-	}
-	return Report{Findings: fs, Verdict: EvaluateDefault(fs), PullRequest: 7,
-		Scanners: []ScannerRun{{Name: "gitleaks", Version: "v8.30.1", Files: 42}}}
+	}, 7)
 }
 
 func golden(t *testing.T, name string, got string) {
@@ -50,7 +65,7 @@ func golden(t *testing.T, name string, got string) {
 
 func TestRenderBlockedGolden(t *testing.T) {
 	out := Render(sampleReport())
-	if out.Conclusion != "failure" || out.Title != "Blocked: 1 new critical finding" {
+	if out.Conclusion != "failure" || !strings.HasPrefix(out.Title, "Blocked: 1 new critical finding") {
 		t.Fatalf("conclusion/title = %q / %q", out.Conclusion, out.Title)
 	}
 	if len(out.Annotations) != 2 {
@@ -71,7 +86,7 @@ func TestRenderBlockedGolden(t *testing.T) {
 
 func TestRenderPass(t *testing.T) {
 	fs := []findings.Finding{finding("f-1", "generic-api-key", "a.go", 1, findings.SeverityLow, true)}
-	out := Render(Report{Findings: fs, Verdict: EvaluateDefault(fs)})
+	out := Render(report(fs, 0))
 	if out.Conclusion != "success" || !strings.HasPrefix(out.Title, "Passed") {
 		t.Fatalf("got %q %q", out.Conclusion, out.Title)
 	}
@@ -85,7 +100,7 @@ func TestRenderStaysUnderGitHubLimits(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		fs = append(fs, finding(fmt.Sprintf("f-%012d", i), "rule-`|*_<b>@team", strings.Repeat("dir/", 30)+fmt.Sprintf("f%d.go", i), i+1, findings.SeverityHigh, i%2 == 0))
 	}
-	out := Render(Report{Findings: fs, Verdict: EvaluateDefault(fs), PullRequest: 1})
+	out := Render(report(fs, 1))
 	if len(out.Summary) > MaxSummaryLen {
 		t.Fatalf("summary is %d bytes, over %d", len(out.Summary), MaxSummaryLen)
 	}
@@ -132,5 +147,18 @@ func TestRenderFailureAndSuperseded(t *testing.T) {
 	s := RenderSuperseded("abc123")
 	if s.Conclusion != "neutral" || !strings.Contains(s.Title, "Superseded") || !strings.Contains(s.Summary, "abc123") {
 		t.Fatalf("superseded output: %+v", s)
+	}
+}
+
+func TestRenderBrokenPolicy(t *testing.T) {
+	r := report(nil, 3)
+	r.Broken = []string{".github/conviso.yml:7:9: gate.max.critcal: unknown key (allowed: critical, high, medium, low)"}
+	out := Render(r)
+	if out.Conclusion != "failure" || !strings.Contains(out.Title, "gate.max.critcal") || !strings.Contains(out.Summary, "fails closed") {
+		t.Fatalf("a broken policy must fail closed and say why: %q %q", out.Conclusion, out.Title)
+	}
+	r.FailOpen = true
+	if out := Render(r); out.Conclusion != "neutral" {
+		t.Fatalf("fail-open: %q", out.Conclusion)
 	}
 }

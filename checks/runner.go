@@ -50,6 +50,10 @@ type Runner struct {
 	WorkDir     string
 	ScanTimeout time.Duration
 	Limits      extract.Limits
+	Policies    PolicySource
+	// Observe, when set, hears of every scan that completed its check run
+	// (not superseded, not interrupted): scanErr is why it failed, if it did.
+	Observe func(ctx context.Context, t Target, rep Report, scanErr error)
 	LockTTL     time.Duration
 	Poll        time.Duration
 }
@@ -64,7 +68,7 @@ func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
 		if err != nil || pr == nil {
 			return err
 		}
-		t.BaseSHA = pr.GetBase().GetSHA()
+		t.BaseSHA, t.BaseRef = pr.GetBase().GetSHA(), pr.GetBase().GetRef()
 	}
 	if err := r.Store.Put(ctx, keyLatest+t.scope(), []byte(t.HeadSHA), latestTTL); err != nil {
 		return fmt.Errorf("recording latest head: %w", err)
@@ -89,12 +93,18 @@ func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
 	stop := r.watch(scanCtx, cancel, t, rec)
 	report, scanErr := r.scan(scanCtx, gh, t)
 	stop()
-	out, err := r.outcome(ctx, t, report, scanErr, context.Cause(scanCtx))
+	out, superseded, err := r.outcome(ctx, t, report, scanErr, context.Cause(scanCtx))
 	if err != nil {
 		return err
 	}
 	log.Info().Str("conclusion", out.Conclusion).Str("title", out.Title).Int("findings", len(report.Findings)).Msg("Scan finished")
-	return r.Publisher.Complete(context.WithoutCancel(ctx), gh, rec, out)
+	if err := r.Publisher.Complete(context.WithoutCancel(ctx), gh, rec, out); err != nil {
+		return err
+	}
+	if !superseded && r.Observe != nil {
+		r.Observe(context.WithoutCancel(ctx), t, report, scanErr)
+	}
+	return nil
 }
 
 // current returns the pull request when the event's head is still its head
@@ -120,23 +130,21 @@ func (r *Runner) current(ctx context.Context, gh *github.Client, t Target) (*git
 // outcome decides what the check run says. It returns an error when the
 // scan was interrupted by shutdown or a lost lease: the job goes back to the
 // queue and its next attempt reuses the check run.
-func (r *Runner) outcome(ctx context.Context, t Target, report Report, scanErr, cause error) (Output, error) {
+func (r *Runner) outcome(ctx context.Context, t Target, report Report, scanErr, cause error) (out Output, superseded bool, err error) {
 	latest, err := r.Store.Get(context.WithoutCancel(ctx), keyLatest+t.scope())
-	if err == nil && string(latest) != t.HeadSHA {
-		return RenderSuperseded(string(latest)), nil
+	if (err == nil && string(latest) != t.HeadSHA) || errors.Is(cause, errSuperseded) {
+		return RenderSuperseded(string(latest)), true, nil
 	}
 	switch {
-	case errors.Is(cause, errSuperseded):
-		return RenderSuperseded(string(latest)), nil
 	case ctx.Err() != nil:
-		return Output{}, fmt.Errorf("scan interrupted: %w", ctx.Err())
+		return Output{}, false, fmt.Errorf("scan interrupted: %w", ctx.Err())
 	case errors.Is(cause, errLockLost):
-		return Output{}, jobs.RetryAfter(errLockLost, busyDelay)
+		return Output{}, false, jobs.RetryAfter(errLockLost, busyDelay)
 	case scanErr != nil:
 		zerolog.Ctx(ctx).Warn().Err(scanErr).Msg("Scan failed; failing closed")
-		return RenderFailure(scanErr.Error()), nil
+		return RenderFailure(scanErr.Error()), false, nil
 	}
-	return Render(report), nil
+	return Render(report), false, nil
 }
 
 // watch keeps the lock and the check run record alive and cancels the scan

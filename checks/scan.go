@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
+	"github.com/conviso/conviso-github-app/policy"
 	"github.com/conviso/conviso-github-app/store"
 )
 
@@ -25,18 +26,45 @@ func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report,
 	if err != nil {
 		return Report{Scanners: head.Scanners}, withCause(ctx, err)
 	}
-	var renamed map[string]string
+	var files []ChangedFile
 	if t.PullRequest != 0 {
-		if renamed, err = renames(ctx, gh, t); err != nil {
+		if files, err = prFiles(ctx, gh, t); err != nil {
 			return Report{Scanners: head.Scanners}, withCause(ctx, err)
 		}
 	}
-	base, err := r.baseline(ctx, gh, t, r.scannerNames(), renamed)
+	base, err := r.baseline(ctx, gh, t, r.scannerNames(), renamedPaths(files))
 	if err != nil {
 		return Report{Scanners: head.Scanners}, withCause(ctx, err)
 	}
-	classified := ClassifyAgainst(head.Findings, base)
-	return Report{Findings: classified, Verdict: EvaluateDefault(classified), Scanners: head.Scanners, PullRequest: t.PullRequest}, nil
+	rep := Report{Findings: ClassifyAgainst(head.Findings, base), Scanners: head.Scanners, PullRequest: t.PullRequest}
+	loaded, err := r.policies().Load(ctx, gh, t)
+	if err != nil {
+		return rep, withCause(ctx, fmt.Errorf("loading the policy: %w", err))
+	}
+	rep.Broken = loaded.Errors
+	rep.FailOpen = loaded.FailOpen
+	rep.Source = loaded.Source
+	if len(loaded.Errors) == 0 {
+		rep.Decision = policy.Evaluate(loaded.Gate, policy.Input{Findings: rep.Findings, Scanners: statuses(rep.Scanners), Now: time.Now()})
+		rep.Annotate = annotateFilter(loaded.Gate.Annotate, files, t.PullRequest != 0)
+	}
+	return rep, nil
+}
+
+// policies is the runner's policy source (the built-in default when none).
+func (r *Runner) policies() PolicySource {
+	if r.Policies == nil {
+		return defaultPolicy{}
+	}
+	return r.Policies
+}
+
+// defaultPolicy is the server default with no repository or org file.
+type defaultPolicy struct{}
+
+func (defaultPolicy) Load(_ context.Context, _ *github.Client, t Target) (Loaded, error) {
+	p, _, _ := policy.Merge(nil, nil, nil)
+	return Loaded{Gate: policy.Effective(p, t.branch()), Source: p.Source()}, nil
 }
 
 // scanCommit downloads sha, runs every scanner over it and stores the

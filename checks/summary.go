@@ -5,14 +5,12 @@ import (
 	"strings"
 
 	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/policy"
 )
 
 // maxListed bounds the findings listed in one summary table before the
 // length budget is even considered.
 const maxListed = 200
-
-// maxBlockingListed bounds the blocking findings named under the decision.
-const maxBlockingListed = 10
 
 // summary renders the Markdown summary, kept under MaxSummaryLen: when the
 // tables do not fit, rows are dropped and the summary says how many.
@@ -31,25 +29,10 @@ func summary(r Report, newF, oldF []findings.Finding) string {
 	return truncate(b.String(), MaxSummaryLen)
 }
 
+// decisionSection is the policy's own explanation of its decision: the
+// conditions met, exceptions applied, policy files and problems.
 func decisionSection(r Report) string {
-	var b strings.Builder
-	if r.Verdict.Decision == Block {
-		b.WriteString("### ❌ Blocked\n\n")
-	} else {
-		b.WriteString("### ✅ Passed\n\n")
-	}
-	for _, reason := range r.Verdict.Reasons {
-		fmt.Fprintf(&b, "- %s\n", text(reason))
-	}
-	for i, f := range r.Verdict.Blocking {
-		if i == maxBlockingListed {
-			fmt.Fprintf(&b, "- …and %d more blocking finding(s), listed below.\n", len(r.Verdict.Blocking)-i)
-			break
-		}
-		fmt.Fprintf(&b, "- %s %s in %s %s\n", f.Severity, code(f.RuleID), code(f.Location()), code(f.ID))
-	}
-	b.WriteString("\n")
-	return b.String()
+	return policy.RenderSummary(r.Decision, r.Source) + "\n"
 }
 
 func countsTable(newF, oldF []findings.Finding) string {
@@ -116,7 +99,6 @@ func footer(newCount int) string {
 	if newCount > MaxAnnotations {
 		fmt.Fprintf(&b, "_Only the first %d new findings are annotated._\n\n", MaxAnnotations)
 	}
-	b.WriteString("<sub>Default policy: a new finding of severity high or critical blocks. " +
-		"Press **Re-run** on this check to scan again.</sub>\n")
+	b.WriteString("<sub>Press **Re-run scan** on this check to scan again.</sub>\n")
 	return b.String()
 }

@@ -15,6 +15,8 @@ type Target struct {
 	// BaseSHA is what the head is compared with: the PR's base commit, or
 	// the commit before a push ("" when there is none).
 	BaseSHA string
+	// BaseRef is the PR's base branch ("main"); for a push, Ref says it.
+	BaseRef string
 	// PullRequest is the PR number, 0 for a push.
 	PullRequest int
 	// Ref is the pushed ref (refs/heads/main) for a push.

@@ -57,6 +57,9 @@ type Config struct {
 	ScanTimeout     time.Duration
 	ShutdownGrace   time.Duration
 	JobLease        time.Duration
+	AdminToken      string
+	PolicyFile      string
+	BaselineScans   bool
 }
 
 // Raw is the configuration as written: every value a string, as it comes
@@ -81,6 +84,9 @@ type Raw struct {
 	ScanTimeout     string `yaml:"scan_timeout"`
 	ShutdownGrace   string `yaml:"shutdown_grace"`
 	JobLease        string `yaml:"job_lease"`
+	AdminToken      string `yaml:"admin_token"`
+	PolicyFile      string `yaml:"policy_file"`
+	BaselineScans   string `yaml:"baseline_scans"`
 }
 
 // setting ties a Raw field to its environment variable and YAML key.
@@ -110,6 +116,9 @@ var settings = []setting{
 	{"CONVISO_SCAN_TIMEOUT", "scan_timeout", func(r *Raw) *string { return &r.ScanTimeout }},
 	{"CONVISO_SHUTDOWN_GRACE", "shutdown_grace", func(r *Raw) *string { return &r.ShutdownGrace }},
 	{"CONVISO_JOB_LEASE", "job_lease", func(r *Raw) *string { return &r.JobLease }},
+	{"CONVISO_ADMIN_TOKEN", "admin_token", func(r *Raw) *string { return &r.AdminToken }},
+	{"CONVISO_POLICY_FILE", "policy_file", func(r *Raw) *string { return &r.PolicyFile }},
+	{"CONVISO_BASELINE_SCANS", "baseline_scans", func(r *Raw) *string { return &r.BaselineScans }},
 }
 
 // Error is a configuration error that names the setting.

@@ -46,6 +46,12 @@ func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
 			return
 		},
 		func() error { return webhookSecret(r.WebhookSecret) },
+		func() error { c.AdminToken = r.AdminToken; return adminToken(r.AdminToken) },
+		func() error { c.PolicyFile = strings.TrimSpace(r.PolicyFile); return nil },
+		func() (err error) {
+			c.BaselineScans, err = onOff("CONVISO_BASELINE_SCANS", r.BaselineScans, true)
+			return
+		},
 		func() error { return publicURL(c.PublicURL) },
 		func() error { return redisURL(c.RedisURL) },
 		func() (err error) {
@@ -169,6 +175,16 @@ func webhookSecret(v string) error {
 	return nil
 }
 
+// minAdminTokenLen keeps the admin API's bearer token out of guessing range.
+const minAdminTokenLen = 32
+
+func adminToken(v string) error {
+	if v != "" && len(v) < minAdminTokenLen {
+		return settingError("CONVISO_ADMIN_TOKEN", "is %d characters long; use at least %d random characters", len(v), minAdminTokenLen)
+	}
+	return nil
+}
+
 func publicURL(v string) error {
 	if v == "" {
 		return nil
@@ -204,6 +220,18 @@ func oneOf(env, v string, allowed []string) (string, error) {
 		}
 	}
 	return "", settingError(env, "%q is not allowed (allowed: %s)", v, strings.Join(allowed, ", "))
+}
+
+func onOff(env, v string, def bool) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return def, nil
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, settingError(env, "%q is not allowed (allowed: on, off)", v)
 }
 
 func intIn(env, v string, def, lo, hi int) (int, error) {

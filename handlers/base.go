@@ -12,7 +12,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/onboard"
 )
 
 // Log keys added by this package (go-githubapp adds installation, owner,
@@ -31,8 +31,8 @@ type ScanRunner interface {
 // Base is what every handler shares.
 type Base struct {
 	githubapp.ClientCreator
-	Scans ScanRunner
-	Store store.KV
+	Scans     ScanRunner
+	Inventory *onboard.Inventory
 	// AppID is this app's id: check runs and suites of other apps are not ours.
 	AppID int64
 	// AppSlug is this app's slug: events whose sender is "<slug>[bot]" are

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,7 +13,7 @@ import (
 	"github.com/conviso/conviso-github-app/ghclient"
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
 	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/onboard"
 	"github.com/conviso/conviso-github-app/store/boltstore"
 )
 
@@ -57,7 +55,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	base := &Base{ClientCreator: cc, Scans: rec, AppID: gh.AppID(), Store: st,
+	base := &Base{ClientCreator: cc, Scans: rec, AppID: gh.AppID(), Inventory: &onboard.Inventory{KV: st},
 		AppSlug: func(context.Context) string { return gh.App().Slug }}
 	return &env{gh: gh, inst: inst, repo: repo, rec: rec, base: base}
 }
@@ -127,26 +125,30 @@ func TestInstallationInventory(t *testing.T) {
 		Files: map[string]string{"index.js": "1\n"}})
 	inst := &Installation{Base: e.base}
 	repos := &InstallationRepositories{Base: e.base}
-	instKey := fmt.Sprintf("%s%d", KeyInstallation, e.inst.ID)
-	repoKey := func(r *fakegithub.Repo) string { return fmt.Sprintf("%s%d", KeyRepository, r.ID) }
-
+	known := func() map[string]bool {
+		all, err := e.base.Inventory.Repos(ctx)
+		must(t, err)
+		m := map[string]bool{}
+		for _, r := range all {
+			if !r.Removed {
+				m[r.FullName] = true
+			}
+		}
+		return m
+	}
 	must(t, inst.Handle(ctx, "installation", "d1", e.gh.InstallationEvent(e.inst, "created", "octocat").JSON()))
-	if _, err := e.base.Store.Get(ctx, instKey); err != nil {
-		t.Fatalf("installation not recorded: %v", err)
+	if got := known(); !got["acme/api"] || !got["acme/web"] {
+		t.Fatalf("a new installation is reconciled: %v", got)
 	}
 	must(t, repos.Handle(ctx, "installation_repositories", "d2",
 		e.gh.InstallationRepositoriesEvent(e.inst, "removed", "octocat", other).JSON()))
-	if _, err := e.base.Store.Get(ctx, repoKey(other)); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("removed repository still recorded: %v", err)
+	if known()["acme/web"] {
+		t.Fatal("a removed repository is still covered")
 	}
 	must(t, repos.Handle(ctx, "installation_repositories", "d3",
 		e.gh.InstallationRepositoriesEvent(e.inst, "added", "octocat", other).JSON()))
-	if _, err := e.base.Store.Get(ctx, repoKey(other)); err != nil {
-		t.Fatalf("added repository not recorded: %v", err)
-	}
-	must(t, inst.Handle(ctx, "installation", "d4", e.gh.InstallationEvent(e.inst, "deleted", "octocat").JSON()))
-	if _, err := e.base.Store.Get(ctx, instKey); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("deleted installation still recorded: %v", err)
+	if !known()["acme/web"] {
+		t.Fatal("an added repository is not recorded")
 	}
 }
 

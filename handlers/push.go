@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/palantir/go-githubapp/githubapp"
@@ -41,6 +42,9 @@ func (h *Push) Handle(ctx context.Context, _, deliveryID string, payload []byte)
 		Str(githubapp.LogKeyRepositoryName, repo.GetName()).
 		Str(LogKeyRef, ev.GetRef()).Str(LogKeySHA, ev.GetAfter()).Logger()
 	ctx = logger.WithContext(ctx)
+	if err := h.Inventory.RecordPush(ctx, repo.GetID(), ev.GetAfter(), time.Now()); err != nil {
+		return fmt.Errorf("recording the push: %w", err)
+	}
 	if h.isSelf(ctx, ev.GetSender()) {
 		logger.Debug().Msg("Ignoring the app's own push")
 		return nil

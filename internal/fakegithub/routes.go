@@ -56,6 +56,7 @@ var routeTable = map[string]route{
 	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}": {auth: authToken, handle: (*call).teamMembership},
 	"GET /orgs/{org}/teams":                   {auth: authToken, handle: (*call).listTeams},
 	"GET /orgs/{org}/teams/{team_slug}/repos": {auth: authToken, handle: (*call).listTeamRepos},
+	"GET /repos/{owner}/{repo}/git/ref/{ref}": {auth: authToken, handle: (*call).getRef},
 }
 
 // Operation names for Script and RequestsTo.

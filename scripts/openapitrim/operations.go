@@ -27,6 +27,7 @@ var restOperations = []string{
 	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
 	"GET /orgs/{org}/teams",
 	"GET /orgs/{org}/teams/{team_slug}/repos",
+	"GET /repos/{owner}/{repo}/git/ref/{ref}",
 }
 
 // webhookKeys are the webhook payload schemas the tests send, keyed as in

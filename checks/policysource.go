@@ -147,9 +147,16 @@ func (g *GitHubPolicies) orgFile(ctx context.Context, gh *github.Client, owner s
 		return e.file, nil
 	}
 	g.mu.Unlock()
-	f, raw, err := fetchPolicy(ctx, gh, orgLoader, owner, ".github", "", policy.LayerOrg)
+	sha, err := orgHead(ctx, gh, owner)
 	if err != nil {
 		return nil, err
+	}
+	var f *policy.File
+	var raw []byte
+	if sha != "" {
+		if f, raw, err = fetchPolicy(ctx, gh, orgLoader, owner, ".github", sha, policy.LayerOrg); err != nil {
+			return nil, err
+		}
 	}
 	g.mu.Lock()
 	if g.org == nil {
@@ -161,6 +168,27 @@ func (g *GitHubPolicies) orgFile(ctx context.Context, gh *github.Client, owner s
 		_ = g.KV.Put(ctx, keyLastValidOrg+owner, raw, 0)
 	}
 	return f, nil
+}
+
+// orgHead resolves the head commit of the organisation's .github
+// repository's default branch, so the org policy is read at (and cited as)
+// an exact commit; "" when there is no such repository.
+func orgHead(ctx context.Context, gh *github.Client, owner string) (string, error) {
+	repo, _, err := gh.Repositories.Get(ctx, owner, ".github")
+	if err != nil {
+		if isMissingRepo(err) {
+			return "", nil
+		}
+		return "", fmt.Errorf("reading %s/.github: %w", owner, err)
+	}
+	ref, _, err := gh.Git.GetRef(ctx, owner, ".github", "heads/"+repo.GetDefaultBranch())
+	if err != nil {
+		if isMissingRepo(err) {
+			return "", nil // an empty repository
+		}
+		return "", fmt.Errorf("resolving %s/.github@%s: %w", owner, repo.GetDefaultBranch(), err)
+	}
+	return ref.GetObject().GetSHA(), nil
 }
 
 func (g *GitHubPolicies) lastValidOrg(ctx context.Context, owner string) *policy.File {

@@ -1,0 +1,59 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/conviso/conviso-github-app/internal/fakegithub"
+)
+
+// TestPolicyComesFromTheBaseOrgAndRepo: the org default and the repository
+// file (read at the base) combine, and a pull request that rewrites the
+// policy in its own head is still judged by the base's.
+func TestPolicyComesFromTheBaseOrgAndRepo(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.gh.AddRepo(fakegithub.RepoSpec{Owner: "acme", Name: ".github", InstallationID: h.repo.InstallationID(),
+		Files: map[string]string{".github/conviso.yml": "version: 1\nmode: enforce\ngate:\n  block_at: critical\nlock: [mode]\n"}})
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "main", Message: "Policy", Files: map[string]string{
+		".github/conviso.yml": "version: 1\ngate:\n  max:\n    high: 0\n",
+	}})
+	h.start()
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "sneaky", Message: "Turn the gate off and leak", Files: map[string]string{
+		".github/conviso.yml": "version: 1\nmode: off\n",
+		"client/github.go":    "package client\n\nvar token = \"" + leakedToken + "\"\n",
+	}})
+	pr := h.repo.OpenPullRequest(fakegithub.PullRequestSpec{Head: "sneaky"})
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if run.Conclusion != "failure" {
+		t.Fatalf("the base's policy (max high 0) must block the new high finding; got %q %q\n%s",
+			run.Conclusion, run.Output.Title, run.Output.Summary)
+	}
+	base := pr.BaseSHA()
+	if !strings.Contains(run.Output.Summary, "acme/api@"+base[:7]) && !strings.Contains(run.Output.Summary, "acme/api@"+base) {
+		t.Errorf("the summary must name the repository policy at the base commit %s:\n%s", base, run.Output.Summary)
+	}
+	if !strings.Contains(run.Output.Summary, "acme/.github@") {
+		t.Errorf("the summary must name the org policy it merged:\n%s", run.Output.Summary)
+	}
+	if !strings.Contains(run.Output.Summary, "gate.max.high") {
+		t.Errorf("the summary must name the condition that blocked:\n%s", run.Output.Summary)
+	}
+}
+
+func TestBrokenPolicyFailsClosedWithItsErrors(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "main", Message: "Typo", Files: map[string]string{
+		".github/conviso.yml": "version: 1\ngate:\n  max:\n    critcal: 0\n",
+	}})
+	h.start()
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "docs", Files: map[string]string{"README.md": "# hi\n"}})
+	pr := h.repo.OpenPullRequest(fakegithub.PullRequestSpec{Head: "docs"})
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if run.Conclusion != "failure" || !strings.Contains(run.Output.Title, "Policy invalid") ||
+		!strings.Contains(run.Output.Summary, "critcal") || !strings.Contains(run.Output.Summary, ":4:") {
+		t.Fatalf("a broken policy must fail closed naming file, line and key; got %q %q\n%s",
+			run.Conclusion, run.Output.Title, run.Output.Summary)
+	}
+}

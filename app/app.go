@@ -65,13 +65,13 @@ func (a *App) wire(o options) error {
 	if err != nil {
 		return err
 	}
-	webhooks := newHandlers(a.cfg, gh, p)
+	bg := newBackground(a.cfg, a.store, gh, p)
+	webhooks := newHandlers(a.cfg, gh, p, bg.planner.Wake)
 	a.pool = &jobs.Pool{
 		Queue: a.store, State: a.store, Handlers: append(webhooks, internalHandlers(a.cfg, gh, p)...),
 		Workers: a.cfg.Workers, Consumer: consumerName(),
 		Lease: a.cfg.JobLease, Grace: a.cfg.ShutdownGrace, Logger: a.logger,
 	}
-	bg := newBackground(a.cfg, a.store, gh, p)
 	a.background = bg.tasks()
 	a.server = &http.Server{
 		Handler:           newRouter(a.cfg, a.store, webhooks, a.logger, bg),

@@ -63,7 +63,10 @@ func (b *background) tasks() []func(context.Context) {
 			if err != nil {
 				return err
 			}
-			_, err = b.inventory.ReconcileAll(ctx, app, b.gh.NewInstallationClient)
+			diff, err := b.inventory.ReconcileAll(ctx, app, b.gh.NewInstallationClient)
+			if len(diff.Added) > 0 {
+				b.planner.Wake()
+			}
 			return err
 		}),
 		every(teamsEvery, "Team sync", func(ctx context.Context) error {

@@ -146,9 +146,20 @@ func (h *harness) waitQueueEmpty() {
 	})
 }
 
-func (h *harness) getJSON(path string, v any) int {
+func (h *harness) getJSON(path string, v any) int { return h.getJSONAuth(path, "", v) }
+
+// getJSONAuth GETs path with a bearer token (none when empty) and decodes
+// the JSON answer into v.
+func (h *harness) getJSONAuth(path, token string, v any) int {
 	h.t.Helper()
-	resp, err := http.Get(h.url + path)
+	req, err := http.NewRequest(http.MethodGet, h.url+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -51,6 +51,8 @@ type harness struct {
 	logs    *syncBuffer
 	url     string
 	stop    func()
+	// extra overrides the app's environment (set before start).
+	extra map[string]string
 }
 
 var backends = []string{"bolt", "redis"}
@@ -101,8 +103,10 @@ func (h *harness) env(extra map[string]string) map[string]string {
 		env["CONVISO_REDIS_URL"] = redistest.URL()
 		env["CONVISO_REDIS_PREFIX"] = h.prefix
 	}
-	for k, v := range extra {
-		env[k] = v
+	for _, m := range []map[string]string{h.extra, extra} {
+		for k, v := range m {
+			env[k] = v
+		}
 	}
 	return env
 }

@@ -88,8 +88,9 @@ func fingerprintKey(st store.KV) ([]byte, error) {
 	return key, nil
 }
 
-func newHandlers(cfg *config.Config, gh *gitHub, p pipeline) []githubapp.EventHandler {
-	base := &handlers.Base{ClientCreator: gh, Scans: p.runner, Inventory: p.inventory, AppID: cfg.AppID, AppSlug: gh.Slug}
+func newHandlers(cfg *config.Config, gh *gitHub, p pipeline, newRepos func()) []githubapp.EventHandler {
+	base := &handlers.Base{ClientCreator: gh, Scans: p.runner, Inventory: p.inventory, AppID: cfg.AppID,
+		AppSlug: gh.Slug, NewRepos: newRepos}
 	return []githubapp.EventHandler{
 		&handlers.PullRequest{Base: base},
 		&handlers.Push{Base: base},

@@ -33,6 +33,9 @@ type Base struct {
 	githubapp.ClientCreator
 	Scans     ScanRunner
 	Inventory *onboard.Inventory
+	// NewRepos, when set, is told that repositories were just covered (the
+	// onboarding planner wakes to schedule their baseline scans).
+	NewRepos func()
 	// AppID is this app's id: check runs and suites of other apps are not ours.
 	AppID int64
 	// AppSlug is this app's slug: events whose sender is "<slug>[bot]" are
@@ -66,4 +69,11 @@ func oneOf(action string, allowed ...string) bool {
 		}
 	}
 	return false
+}
+
+// reposAdded tells the onboarding planner about newly covered repositories.
+func (b *Base) reposAdded(diff onboard.Diff) {
+	if len(diff.Added) > 0 && b.NewRepos != nil {
+		b.NewRepos()
+	}
 }

@@ -44,6 +44,7 @@ func (h *Installation) Handle(ctx context.Context, _, _ string, payload []byte) 
 			return fmt.Errorf("reconciling installation %d: %w", id, err)
 		}
 	}
+	h.reposAdded(diff)
 	zerolog.Ctx(ctx).Info().Int("added", len(diff.Added)).Int("removed", len(diff.Removed)).Msg("Installation recorded")
 	return nil
 }
@@ -69,6 +70,7 @@ func (h *InstallationRepositories) Handle(ctx context.Context, _, _ string, payl
 	if err != nil {
 		return fmt.Errorf("recording repositories %s: %w", ev.GetAction(), err)
 	}
+	h.reposAdded(diff)
 	zerolog.Ctx(ctx).Info().Int("added", len(diff.Added)).Int("removed", len(diff.Removed)).Msg("Repositories recorded")
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -49,6 +50,40 @@ type Planner struct {
 	// ClaimTimeout is how long a claim blocks other planners (default
 	// DefaultClaimTimeout).
 	ClaimTimeout time.Duration
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+// Wake makes Run tick now instead of at its next due time: call it when
+// repositories were just added (an installation, a reconcile). It never
+// blocks.
+func (p *Planner) Wake() {
+	select {
+	case p.wakeCh() <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Planner) wakeCh() chan struct{} {
+	p.wakeOnce.Do(func() { p.wake = make(chan struct{}, 1) })
+	return p.wake
+}
+
+// sleep waits for d on clock, or until Wake is called; it returns ctx's
+// error when ctx ends.
+func (p *Planner) sleep(ctx context.Context, clock ghclient.Clock, d time.Duration) error {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.wakeCh():
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	_ = clock.Sleep(sctx, d)
+	return ctx.Err()
 }
 
 // TickResult is what one tick did.
@@ -231,7 +266,7 @@ func (p *Planner) Run(ctx context.Context) error {
 			logger.Info().Int("enqueued", len(res.Enqueued)).Msg("Baseline scans enqueued")
 		}
 		wait := max(res.Next.Sub(now), orDefault(p.MinTickInterval, DefaultMinTickInterval))
-		if err := clock.Sleep(ctx, wait); err != nil {
+		if err := p.sleep(ctx, clock, wait); err != nil {
 			return err
 		}
 	}

@@ -45,6 +45,9 @@ type ScannerRun struct {
 // Report is everything a completed check run shows.
 type Report struct {
 	Findings []findings.Finding
+	// Gate is the effective policy the decision applied (zero when the
+	// policy was broken).
+	Gate policy.Gate
 	// Decision is the gate's, with its reasons and policy sources.
 	Decision policy.Decision
 	// Source is the policy file the decision came from.

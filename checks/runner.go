@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/policy"
 	"github.com/conviso/conviso-github-app/scanner"
 	"github.com/conviso/conviso-github-app/scanner/extract"
 	"github.com/conviso/conviso-github-app/store"
@@ -51,11 +52,14 @@ type Runner struct {
 	ScanTimeout time.Duration
 	Limits      extract.Limits
 	Policies    PolicySource
+	// Exceptions, when set, returns the exceptions recorded for the
+	// repository; the policy decides which apply.
+	Exceptions func(ctx context.Context, t Target) ([]policy.Exception, error)
 	// Observe, when set, hears of every scan that completed its check run
 	// (not superseded, not interrupted): scanErr is why it failed, if it did.
 	Observe func(ctx context.Context, t Target, rep Report, scanErr error)
-	LockTTL     time.Duration
-	Poll        time.Duration
+	LockTTL time.Duration
+	Poll    time.Duration
 }
 
 // Run scans t and completes its check run. It returns an error only when the

@@ -45,7 +45,14 @@ func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report,
 	rep.FailOpen = loaded.FailOpen
 	rep.Source = loaded.Source
 	if len(loaded.Errors) == 0 {
-		rep.Decision = policy.Evaluate(loaded.Gate, policy.Input{Findings: rep.Findings, Scanners: statuses(rep.Scanners), Now: time.Now()})
+		in := policy.Input{Findings: rep.Findings, Scanners: statuses(rep.Scanners), Now: time.Now()}
+		if r.Exceptions != nil {
+			if in.Exceptions, err = r.Exceptions(ctx, t); err != nil {
+				return rep, withCause(ctx, fmt.Errorf("loading exceptions: %w", err))
+			}
+		}
+		rep.Gate = loaded.Gate
+		rep.Decision = policy.Evaluate(loaded.Gate, in)
 		rep.Annotate = annotateFilter(loaded.Gate.Annotate, files, t.PullRequest != 0)
 	}
 	return rep, nil

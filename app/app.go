@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -27,6 +28,8 @@ type App struct {
 	pool   *jobs.Pool
 	// background are the periodic tasks (watchdog, onboarding, redelivery).
 	background []func(context.Context)
+	// closers release what the scanners hold (private folders) at exit.
+	closers []io.Closer
 	// Addr is the listening address once Run has bound it.
 	addr chan string
 }
@@ -73,6 +76,11 @@ func (a *App) wire(o options) error {
 		Lease: a.cfg.JobLease, Grace: a.cfg.ShutdownGrace, Logger: a.logger,
 	}
 	a.background = bg.tasks()
+	for _, s := range p.runner.Scanners {
+		if c, ok := s.(io.Closer); ok {
+			a.closers = append(a.closers, c)
+		}
+	}
 	a.server = &http.Server{
 		Handler:           newRouter(a.cfg, a.store, webhooks, a.logger, bg),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -128,6 +136,9 @@ func (a *App) shutdown(cause error, poolDone <-chan struct{}) error {
 		a.logger.Warn().Err(err).Msg("HTTP shutdown incomplete")
 	}
 	<-poolDone
+	for _, c := range a.closers {
+		_ = c.Close()
+	}
 	if err := a.store.Close(); err != nil {
 		a.logger.Warn().Err(err).Msg("Closing the store failed")
 	}

@@ -98,6 +98,7 @@ func (h *harness) env(extra map[string]string) map[string]string {
 		"CONVISO_WORKERS":               "2",
 		"CONVISO_SHUTDOWN_GRACE":        "5s",
 		"CONVISO_BASELINE_SCANS":        "off",
+		"CONVISO_SCANNERS":              "gitleaks",
 	}
 	if h.backend == "redis" {
 		env["CONVISO_REDIS_URL"] = redistest.URL()

@@ -19,7 +19,7 @@ type pipeline struct {
 }
 
 func newPipeline(cfg *config.Config, st store.Store, gh *gitHub, workDir string, o options) (pipeline, error) {
-	scanners, err := builtinScanners(st, o)
+	scanners, err := builtinScanners(cfg, st, o)
 	if err != nil {
 		return pipeline{}, err
 	}

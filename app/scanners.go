@@ -4,14 +4,19 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"path/filepath"
 	"time"
 
+	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/scanner"
 	"github.com/conviso/conviso-github-app/scanner/gitleaks"
+	"github.com/conviso/conviso-github-app/scanner/gosec"
+	"github.com/conviso/conviso-github-app/scanner/osv"
 	"github.com/conviso/conviso-github-app/store"
 )
 
-func builtinScanners(st store.KV, o options) ([]scanner.Scanner, error) {
+// builtinScanners builds the scanners CONVISO_SCANNERS names, in order.
+func builtinScanners(cfg *config.Config, st store.KV, o options) ([]scanner.Scanner, error) {
 	if o.scanners != nil {
 		return o.scanners, nil
 	}
@@ -19,11 +24,38 @@ func builtinScanners(st store.KV, o options) ([]scanner.Scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	gl, err := gitleaks.New(gitleaks.Options{FingerprintKey: key})
-	if err != nil {
-		return nil, fmt.Errorf("starting gitleaks: %w", err)
+	out := make([]scanner.Scanner, 0, len(cfg.Scanners))
+	for _, name := range cfg.Scanners {
+		s, err := newScanner(cfg, name, key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
 	}
-	return []scanner.Scanner{gl}, nil
+	return out, nil
+}
+
+func newScanner(cfg *config.Config, name string, key []byte) (scanner.Scanner, error) {
+	var (
+		s   scanner.Scanner
+		err error
+	)
+	switch name {
+	case "gitleaks":
+		s, err = gitleaks.New(gitleaks.Options{FingerprintKey: key})
+	case "gosec":
+		// The build cache persists in the data folder: type-checking needs
+		// the standard library compiled once, not once per scan.
+		s, err = gosec.New(gosec.Options{FingerprintKey: key, GoCache: filepath.Join(cfg.DataDir, "gosec-cache")})
+	case "osv":
+		s, err = osv.New(osv.Options{DBPath: cfg.OSVDatabase})
+	default:
+		err = fmt.Errorf("unknown scanner %q", name)
+	}
+	if err != nil {
+		return nil, &config.Error{Setting: "CONVISO_SCANNERS", Problem: fmt.Sprintf("starting %s: %v", name, err)}
+	}
+	return s, nil
 }
 
 // keyFingerprint is where the deployment's fingerprint key lives: created

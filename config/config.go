@@ -60,6 +60,8 @@ type Config struct {
 	AdminToken      string
 	PolicyFile      string
 	BaselineScans   bool
+	Scanners        []string
+	OSVDatabase     string
 }
 
 // Raw is the configuration as written: every value a string, as it comes
@@ -87,6 +89,8 @@ type Raw struct {
 	AdminToken      string `yaml:"admin_token"`
 	PolicyFile      string `yaml:"policy_file"`
 	BaselineScans   string `yaml:"baseline_scans"`
+	Scanners        string `yaml:"scanners"`
+	OSVDatabase     string `yaml:"osv_database"`
 }
 
 // setting ties a Raw field to its environment variable and YAML key.
@@ -119,6 +123,8 @@ var settings = []setting{
 	{"CONVISO_ADMIN_TOKEN", "admin_token", func(r *Raw) *string { return &r.AdminToken }},
 	{"CONVISO_POLICY_FILE", "policy_file", func(r *Raw) *string { return &r.PolicyFile }},
 	{"CONVISO_BASELINE_SCANS", "baseline_scans", func(r *Raw) *string { return &r.BaselineScans }},
+	{"CONVISO_SCANNERS", "scanners", func(r *Raw) *string { return &r.Scanners }},
+	{"CONVISO_OSV_DATABASE", "osv_database", func(r *Raw) *string { return &r.OSVDatabase }},
 }
 
 // Error is a configuration error that names the setting.

@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
 			c.BaselineScans, err = onOff("CONVISO_BASELINE_SCANS", r.BaselineScans, true)
 			return
 		},
+		func() (err error) { c.Scanners, err = scannerList(r.Scanners); return },
+		func() error { c.OSVDatabase = strings.TrimSpace(r.OSVDatabase); return osvDatabase(c) },
 		func() error { return publicURL(c.PublicURL) },
 		func() error { return redisURL(c.RedisURL) },
 		func() (err error) {
@@ -220,6 +223,43 @@ func oneOf(env, v string, allowed []string) (string, error) {
 		}
 	}
 	return "", settingError(env, "%q is not allowed (allowed: %s)", v, strings.Join(allowed, ", "))
+}
+
+// BuiltinScanners are the scanners the app can run, in the order they run.
+var BuiltinScanners = []string{"gitleaks", "gosec", "osv"}
+
+// defaultScanners run when CONVISO_SCANNERS is not set (osv joins them when
+// CONVISO_OSV_DATABASE is set).
+var defaultScanners = []string{"gitleaks", "gosec"}
+
+func scannerList(v string) ([]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return defaultScanners, nil
+	}
+	var out []string
+	for _, name := range strings.Split(v, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if !slices.Contains(BuiltinScanners, name) {
+			return nil, settingError("CONVISO_SCANNERS", "%q is not a built-in scanner (allowed: %s)", name, strings.Join(BuiltinScanners, ", "))
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// osvDatabase adds osv to the default scanners when a database is given,
+// and requires one when osv is asked for.
+func osvDatabase(c *Config) error {
+	asked := slices.Contains(c.Scanners, "osv")
+	switch {
+	case asked && c.OSVDatabase == "":
+		return settingError("CONVISO_OSV_DATABASE", "is required when CONVISO_SCANNERS includes osv: a folder of OSV JSON records")
+	case !asked && c.OSVDatabase != "" && slices.Equal(c.Scanners, defaultScanners):
+		c.Scanners = append(slices.Clone(c.Scanners), "osv")
+	}
+	return nil
 }
 
 func onOff(env, v string, def bool) (bool, error) {

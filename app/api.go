@@ -2,11 +2,16 @@ package app
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
+	"github.com/conviso/conviso-github-app/gatehistory"
+	"github.com/conviso/conviso-github-app/store"
 )
 
 // coverageWindow is how recent a successful scan must be for a repository
@@ -51,4 +56,74 @@ func (b *background) onboarding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"installations": progress})
+}
+
+// gateHistoryHandler serves GET /api/v1/gate/history: gate evaluations,
+// newest first, filtered by repo (owner/name), status (passed, warning,
+// failed, off; repeatable or comma-separated), since and until (dates,
+// 2026-11-01, or RFC 3339 times; until's date is inclusive) and limit.
+func gateHistoryHandler(kv store.KV) http.HandlerFunc {
+	history := &gatehistory.Store{KV: kv}
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := historyFilter(r.URL.Query())
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		entries, err := history.List(r.Context(), f)
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+			return
+		}
+		if entries == nil {
+			entries = []gatehistory.Entry{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	}
+}
+
+// historyFilter reads the gate history query parameters.
+func historyFilter(q url.Values) (gatehistory.Filter, error) {
+	f := gatehistory.Filter{Repo: q.Get("repo")}
+	for _, v := range q["status"] {
+		for _, s := range strings.Split(v, ",") {
+			st, err := gatehistory.ParseStatus(s)
+			if err != nil {
+				return f, err
+			}
+			f.Status = append(f.Status, st)
+		}
+	}
+	var err error
+	if f.Since, err = parseWhen(q.Get("since"), false); err != nil {
+		return f, fmt.Errorf("since: %w", err)
+	}
+	if f.Until, err = parseWhen(q.Get("until"), true); err != nil {
+		return f, fmt.Errorf("until: %w", err)
+	}
+	if l := q.Get("limit"); l != "" {
+		if f.Limit, err = strconv.Atoi(l); err != nil || f.Limit < 1 {
+			return f, fmt.Errorf("limit: %q is not a positive whole number", l)
+		}
+	}
+	return f, nil
+}
+
+// parseWhen reads a date (2026-11-01, UTC; the end of that day when end
+// is true) or an RFC 3339 time; "" is the zero time.
+func parseWhen(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date (2026-11-01) or an RFC 3339 time", s)
+	}
+	return t, nil
 }

@@ -81,8 +81,12 @@ func (a *App) wire(o options) error {
 			a.closers = append(a.closers, c)
 		}
 	}
+	up, uploads, err := newUploadHandler(a.cfg, a.store, p.inventory)
+	if err != nil {
+		return err
+	}
 	a.server = &http.Server{
-		Handler:           newRouter(a.cfg, a.store, webhooks, a.logger, bg),
+		Handler:           newRouter(a.cfg, a.store, webhooks, a.logger, bg, up, uploads),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

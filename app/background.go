@@ -10,6 +10,7 @@ import (
 
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
+	"github.com/conviso/conviso-github-app/exceptions"
 	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/jobs"
 	"github.com/conviso/conviso-github-app/onboard"
@@ -72,6 +73,8 @@ func (b *background) tasks() []func(context.Context) {
 		every(teamsEvery, "Team sync", func(ctx context.Context) error {
 			return b.inventory.SyncAllTeams(ctx, b.gh.NewInstallationClient)
 		}),
+		every(handlers.ExpiryInterval, "Exception expiry", (&handlers.ExceptionExpiry{Queue: b.watchdog.Store,
+			Exceptions: &exceptions.Store{KV: b.watchdog.Store, Locker: b.watchdog.Store}, Owner: consumerName()}).Run),
 	}
 	if b.baseline {
 		tasks = append(tasks, func(ctx context.Context) { logFailure(ctx, "Baseline planner", b.planner.Run(ctx)) })

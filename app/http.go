@@ -32,7 +32,8 @@ const (
 // readyTimeout bounds the readiness probe's store checks.
 const readyTimeout = 2 * time.Second
 
-func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHandler, logger zerolog.Logger, bg *background) http.Handler {
+func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHandler, logger zerolog.Logger,
+	bg *background, upload http.Handler, uploads *uploads) http.Handler {
 	dispatcher := githubapp.NewEventDispatcher(handlers, cfg.WebhookSecret,
 		githubapp.WithScheduler(&jobs.Scheduler{Queue: st}),
 		githubapp.WithErrorCallback(webhookError),
@@ -46,6 +47,10 @@ func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHan
 	mux.HandleFunc("GET "+ReadyPath, readiness(st))
 	mux.HandleFunc("GET /api/v1/coverage", adminOnly(cfg, bg.coverage))
 	mux.HandleFunc("GET /api/v1/onboarding", adminOnly(cfg, bg.onboarding))
+	mux.HandleFunc("GET /api/v1/gate/history", adminOnly(cfg, gateHistoryHandler(st)))
+	mux.Handle(uploadRoute, upload)
+	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/tokens", adminOnly(cfg, uploads.issueToken))
+	mux.HandleFunc("DELETE /api/v1/tokens/{id}", adminOnly(cfg, uploads.revokeToken))
 	return hlog.NewHandler(logger)(mux)
 }
 

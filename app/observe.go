@@ -7,19 +7,25 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
+	"github.com/conviso/conviso-github-app/gatehistory"
 	"github.com/conviso/conviso-github-app/lifecycle"
 	"github.com/conviso/conviso-github-app/onboard"
 )
 
-// observer records what each completed scan of a branch means: coverage
-// (the inventory's last scan) and the findings' lifecycle on the default
-// branch. Pull request scans change neither.
+// observer records what each completed scan means: the gate's evaluation
+// in the gate history (pull requests and pushes), then, for a branch,
+// coverage (the inventory's last scan) and the findings' lifecycle on the
+// default branch. Pull request scans change neither.
 func observer(inv *onboard.Inventory, tracker *lifecycle.Tracker) func(context.Context, checks.Target, checks.Report, error) {
+	history := &gatehistory.Store{KV: tracker.KV}
 	return func(ctx context.Context, t checks.Target, rep checks.Report, scanErr error) {
+		log := zerolog.Ctx(ctx)
+		if _, err := history.Record(ctx, historyEntry(t, rep, scanErr)); err != nil {
+			log.Warn().Err(err).Msg("Could not record the gate evaluation in the gate history")
+		}
 		if t.PullRequest != 0 {
 			return
 		}
-		log := zerolog.Ctx(ctx)
 		last := onboard.LastScan{At: time.Now().UTC(), Commit: t.HeadSHA, OK: scanErr == nil}
 		if scanErr != nil {
 			last.Error = scanErr.Error()
@@ -43,4 +49,25 @@ func observer(inv *onboard.Inventory, tracker *lifecycle.Tracker) func(context.C
 			log.Warn().Err(err).Msg("Could not record the findings' lifecycle")
 		}
 	}
+}
+
+// historyEntry is the gate history's record of one completed scan: the
+// decision, or why there was none (the scan or the policy failed, and the
+// check failed closed, or warned for a fail-open broken policy).
+func historyEntry(t checks.Target, rep checks.Report, scanErr error) gatehistory.Entry {
+	e := gatehistory.Entry{At: time.Now().UTC(), Repo: t.FullName(), Commit: t.HeadSHA, Ref: t.Ref,
+		PullRequest: t.PullRequest, ScanID: t.JobKey}
+	switch {
+	case scanErr != nil:
+		e.Status, e.Conclusion, e.Error = gatehistory.StatusFailed, "failure", scanErr.Error()
+	case len(rep.Broken) > 0:
+		e.Status, e.Conclusion, e.Error = gatehistory.StatusFailed, "failure", "the policy is invalid"
+		if rep.FailOpen {
+			e.Status, e.Conclusion = gatehistory.StatusWarning, "neutral"
+		}
+		e.Reasons, e.Policy = rep.Broken, rep.Source.String()
+	default:
+		e = gatehistory.FromDecision(e, rep.Decision, rep.Source)
+	}
+	return e
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
+	"github.com/conviso/conviso-github-app/exceptions"
 	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/lifecycle"
 	"github.com/conviso/conviso-github-app/onboard"
@@ -13,6 +14,7 @@ import (
 )
 
 type pipeline struct {
+	store     store.Store
 	runner    *checks.Runner
 	watchdog  *checks.Watchdog
 	inventory *onboard.Inventory
@@ -35,12 +37,14 @@ func newPipeline(cfg *config.Config, st store.Store, gh *gitHub, workDir string,
 		WorkDir: workDir, ScanTimeout: cfg.ScanTimeout,
 		Policies: &checks.GitHubPolicies{Server: server, KV: st},
 		Observe:  observer(inv, tracker),
+		Aging:    checks.LifecycleAging(tracker),
 	}
+	runner.Exceptions = handlers.ExceptionsFor(&exceptions.Store{KV: st, Locker: st})
 	wd := &checks.Watchdog{
 		Store: st, Publisher: pub, StaleAfter: o.staleAfter, Interval: o.watchEvery, Owner: consumerName(),
 		Client: func(id int64) (*github.Client, error) { return gh.NewInstallationClient(id) },
 	}
-	return pipeline{runner: runner, watchdog: wd, inventory: inv}, nil
+	return pipeline{store: st, runner: runner, watchdog: wd, inventory: inv}, nil
 }
 
 func newHandlers(cfg *config.Config, gh *gitHub, p pipeline, newRepos func()) []githubapp.EventHandler {
@@ -54,11 +58,18 @@ func newHandlers(cfg *config.Config, gh *gitHub, p pipeline, newRepos func()) []
 		&handlers.Installation{Base: base},
 		&handlers.InstallationRepositories{Base: base},
 		&handlers.Repository{Base: base},
+		&handlers.IssueComment{Base: base, Exceptions: &exceptions.Store{KV: p.runner.Store, Locker: p.runner.Store},
+			Policies: p.runner.Policies, Queue: p.runner.Store, KV: p.runner.Store,
+			Tracker: &lifecycle.Tracker{KV: p.runner.Store, Locker: p.runner.Store}},
 	}
 }
 
 // internalHandlers run the app's own jobs (never reachable by a webhook).
 func internalHandlers(cfg *config.Config, gh *gitHub, p pipeline) []githubapp.EventHandler {
 	base := &handlers.Base{ClientCreator: gh, Scans: p.runner, Inventory: p.inventory, AppID: cfg.AppID, AppSlug: gh.Slug}
-	return []githubapp.EventHandler{&handlers.Baseline{Base: base}}
+	return []githubapp.EventHandler{
+		&handlers.Baseline{Base: base},
+		&handlers.Rescan{Base: base},
+		&handlers.SARIFUpload{Base: base, Uploads: p.runner, Store: p.store},
+	}
 }

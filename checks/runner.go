@@ -52,6 +52,9 @@ type Runner struct {
 	ScanTimeout time.Duration
 	Limits      extract.Limits
 	Policies    PolicySource
+	// Aging, when set, returns the repository's open findings with their
+	// first-seen dates, for the gate's aging conditions.
+	Aging AgingSource
 	// Exceptions, when set, returns the exceptions recorded for the
 	// repository; the policy decides which apply.
 	Exceptions func(ctx context.Context, t Target) ([]policy.Exception, error)
@@ -201,7 +204,7 @@ func (r *Runner) lockTTL() time.Duration {
 
 // withCause names the scan timeout instead of a bare "context deadline exceeded".
 func withCause(ctx context.Context, err error) error {
-	if errors.Is(context.Cause(ctx), errScanTimeout) {
+	if err != nil && errors.Is(context.Cause(ctx), errScanTimeout) {
 		return fmt.Errorf("%w: %v", errScanTimeout, err)
 	}
 	return err

@@ -37,25 +37,8 @@ func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report,
 		return Report{Scanners: head.Scanners}, withCause(ctx, err)
 	}
 	rep := Report{Findings: ClassifyAgainst(head.Findings, base), Scanners: head.Scanners, PullRequest: t.PullRequest}
-	loaded, err := r.policies().Load(ctx, gh, t)
-	if err != nil {
-		return rep, withCause(ctx, fmt.Errorf("loading the policy: %w", err))
-	}
-	rep.Broken = loaded.Errors
-	rep.FailOpen = loaded.FailOpen
-	rep.Source = loaded.Source
-	if len(loaded.Errors) == 0 {
-		in := policy.Input{Findings: rep.Findings, Scanners: statuses(rep.Scanners), Now: time.Now()}
-		if r.Exceptions != nil {
-			if in.Exceptions, err = r.Exceptions(ctx, t); err != nil {
-				return rep, withCause(ctx, fmt.Errorf("loading exceptions: %w", err))
-			}
-		}
-		rep.Gate = loaded.Gate
-		rep.Decision = policy.Evaluate(loaded.Gate, in)
-		rep.Annotate = annotateFilter(loaded.Gate.Annotate, files, t.PullRequest != 0)
-	}
-	return rep, nil
+	rep, err = r.decide(ctx, gh, t, rep, files)
+	return rep, withCause(ctx, err)
 }
 
 // policies is the runner's policy source (the built-in default when none).

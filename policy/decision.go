@@ -14,8 +14,13 @@ type Input struct {
 	Exceptions []Exception
 	// Scanners are the scanners that were meant to run, and how they did.
 	Scanners []ScannerStatus
-	// Now is the evaluation time (exceptions expire against it).
+	// Now is the evaluation time (exceptions expire against it, open
+	// findings age against it).
 	Now time.Time
+	// Open are the repository's open findings (from its lifecycle, with
+	// their first-seen dates); gate.aging counts those past their days to
+	// fix. Needed only when Gate.NeedsOpenFindings.
+	Open []OpenFinding
 }
 
 // Exception excuses one finding (FindingID) or every finding of a rule
@@ -119,6 +124,16 @@ type Decision struct {
 	Sources []Source
 	// Problems are the policy problems (from Gate.Problems), as text.
 	Problems []string
+	// Rule says which rule set the thresholds: global, repository or custom.
+	Rule RuleScope
+	// RuleSource is the most specific file that set a threshold.
+	RuleSource Source
+	// Counts are, per severity (critical to low), the expected maximum,
+	// what was found and what is overdue.
+	Counts []SeverityCount
+	// Aging is true when gate.aging or gate.limits is set: the summary
+	// then shows Counts as a table.
+	Aging bool
 }
 
 // Excused is a finding an exception excused.

@@ -26,8 +26,10 @@ const maxProblemLen = 300
 //     always_block (always_block wins);
 //  5. each condition met adds a Reason: a required scanner that did not
 //     run successfully, any other failed scanner (per on_scanner_failure),
-//     always_block matches, findings at or above block_at, and counts over
-//     max, per severity;
+//     always_block matches, findings at or above block_at, counts over
+//     max and over gate.limits, per severity; then gate.aging, per
+//     severity: open findings (in.Open) past their days to fix and counts
+//     over the hard maximum block, counts over the expected maximum warn;
 //  6. any blocking reason blocks (failure); in warn mode it warns
 //     (neutral) instead; a fail-open scanner failure warns; else pass.
 func Evaluate(g Gate, in Input) Decision {
@@ -59,7 +61,12 @@ func Evaluate(g Gate, in Input) Decision {
 	reasons = append(reasons, alwaysBlockReasons(g, counted)...)
 	reasons = append(reasons, blockAtReason(g, counted)...)
 	reasons = append(reasons, maxReasons(g, counted)...)
+	reasons = append(reasons, limitReasons(g, counted)...)
+	reasons = append(reasons, agingReasons(g, in, counted)...)
 	decide(&d, g, reasons)
+	d.Rule, d.RuleSource = g.Rule()
+	d.Counts = severityCounts(g, in, counted)
+	d.Aging = len(g.Aging) > 0 || len(g.Limits) > 0
 	return d
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/lifecycle"
 )
 
 // File is one validated policy file. Every field is optional: nil or empty
@@ -36,6 +37,19 @@ type File struct {
 	Comment *bool
 	// Lock lists keys repositories cannot loosen (only in the org file).
 	Lock []string
+	// Impact is the repository's business impact, which selects the SLA
+	// column (org or repository file).
+	Impact *lifecycle.Impact
+	// SLA is the remediation SLA matrix, days to fix by severity then
+	// business impact (server or org file); merged cell by cell.
+	SLA lifecycle.SLAMatrix
+	// ConvisoRules is a Conviso Security Gate rules file, embedded
+	// (conviso_rules) or read by the loader from ConvisoRulesFile; its
+	// rules are added to gate.limits.
+	ConvisoRules *ConvisoRules
+	// ConvisoRulesFile is the path, in the same repository, of a Conviso
+	// rules file; the loader reads it into ConvisoRules.
+	ConvisoRulesFile string
 
 	// pos maps key paths ("gate.max.high", "branches[0].mode") to the
 	// position of their values, for messages about this file.
@@ -59,6 +73,13 @@ type Conditions struct {
 	NeverBlock Matchers
 	// RequiredScanners must have run successfully.
 	RequiredScanners []string
+	// Aging holds the aging-aware conditions by severity: an expected
+	// maximum count (over it: warning), a hard maximum (over it: blocks)
+	// and days to fix (any open finding older: blocks).
+	Aging map[findings.Severity]AgingLimit
+	// Limits are maximum counts by severity, optionally of one scanner's
+	// findings only (native form of a Conviso rules file).
+	Limits []Limit
 }
 
 // Matchers select findings by rule id, CWE id or tag.
@@ -116,7 +137,7 @@ type PathApprovers struct {
 // empty reports whether c sets nothing.
 func (c *Conditions) empty() bool {
 	return c.Scope == nil && c.BlockAt == nil && len(c.Max) == 0 && c.AlwaysBlock.empty() &&
-		c.NeverBlock.empty() && len(c.RequiredScanners) == 0
+		c.NeverBlock.empty() && len(c.RequiredScanners) == 0 && len(c.Aging) == 0 && len(c.Limits) == 0
 }
 
 func (m Matchers) empty() bool { return len(m.Rules)+len(m.CWE)+len(m.Tags) == 0 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/lifecycle"
 )
 
 // Gate is the policy in force on one branch: every key resolved.
@@ -35,6 +36,14 @@ type Gate struct {
 	Exceptions ExceptionPolicy
 	// Comment is true when the summary comment is on.
 	Comment bool
+	// Impact is the repository's business impact (ImpactNone: not set).
+	Impact lifecycle.Impact
+	// SLA is the remediation SLA matrix (days to fix by severity × impact).
+	SLA lifecycle.SLAMatrix
+	// Aging holds the aging-aware conditions by severity.
+	Aging map[findings.Severity]AgingLimit
+	// Limits are maximum counts by severity, optionally per scanner.
+	Limits []Limit
 	// Provenance says where each value came from.
 	Provenance Provenance
 	// Sources are the policy's files, bottom layer first (built-in default,

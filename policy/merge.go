@@ -61,6 +61,7 @@ func Merge(server, org, repo *File) (*Policy, Provenance, []error) {
 			p.problems = append(p.problems, &Error{File: f.Name, Pos: f.posOf("lock"), Path: "lock",
 				Msg: "allowed only in the org file (the org's .github repository); ignored"})
 		}
+		p.problems = append(p.problems, placementErrors(f)...)
 	}
 	r := p.resolve("", false)
 	errs := append(slices.Clone(p.problems), r.errors(nil)...)

@@ -17,8 +17,9 @@ const MaxFileBytes = 256 << 10
 // Keys of each mapping in a policy file, in documentation order. They are
 // the contract: docs/policy.schema.json must list the same (a test checks).
 var (
-	fileKeys      = []string{"version", "mode", "gate", "branches", "ignore", "on_scanner_failure", "annotate", "exceptions", "comment", "lock"}
-	gateKeys      = []string{"scope", "block_at", "max", "always_block", "never_block", "required_scanners"}
+	fileKeys = []string{"version", "mode", "gate", "branches", "ignore", "on_scanner_failure", "annotate", "exceptions",
+		"comment", "lock", "impact", "sla", "conviso_rules", "conviso_rules_file"}
+	gateKeys      = []string{"scope", "block_at", "max", "always_block", "never_block", "required_scanners", "aging", "limits"}
 	branchKeys    = append([]string{"match", "mode"}, gateKeys...)
 	matcherKeys   = []string{"rules", "cwe", "tags"}
 	ignoreKeys    = []string{"paths", "reason"}
@@ -35,6 +36,9 @@ type (
 		ignore                                             []rawIgnore
 		exceptions                                         rawExceptions
 		lock                                               []scalar
+		impact, convisoRulesFile                           scalar
+		sla                                                rawSLA
+		convisoRules                                       *rawConviso
 	}
 	rawConditions struct {
 		scope, blockAt        scalar
@@ -45,6 +49,8 @@ type (
 		keys                  int // how many keys were written, known or not
 		alwaysPath, neverPath string
 		requiredScannersPath  string
+		aging                 map[string]rawAging
+		limits                []rawLimit
 	}
 	rawMatchers struct{ rules, cwe, tags []scalar }
 	rawBranch   struct {
@@ -176,6 +182,8 @@ func (w *walker) file(n *yaml.Node, f *rawFile) {
 			f.comment = w.scalar(v, p)
 		case "lock":
 			f.lock = w.scalars(v, p, "key names")
+		default:
+			w.convisoFileKey(key, v, p, f)
 		}
 	})
 }
@@ -203,6 +211,12 @@ func (w *walker) conditions(n *yaml.Node, path string, keys []string, c *rawCond
 		case "required_scanners":
 			c.requiredScannersPath = p
 			c.requiredScanners = w.scalars(v, p, "scanner names")
+		case "aging":
+			c.aging = w.aging(v, p)
+		case "limits":
+			w.list(v, p, "limits", func(_ int, item *yaml.Node, ip string) {
+				c.limits = append(c.limits, w.limit(item, ip))
+			})
 		default:
 			other(key, v, p)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/conviso/conviso-github-app/findings"
 )
@@ -69,6 +70,12 @@ type Reason struct {
 	Source Source
 	// Branch is the glob of the branch override that set it, if any.
 	Branch string
+	// HardMax is gate.aging's hard maximum (CondAgingMax), if set.
+	HardMax *int
+	// Days is the days to fix (CondOverdue).
+	Days int
+	// Oldest is when the oldest overdue finding was first seen (CondOverdue).
+	Oldest time.Time
 }
 
 // String renders the reason in plain words, naming up to three findings:
@@ -128,7 +135,7 @@ func (r Reason) body(u func(string) string) string {
 	case CondOff:
 		return "the gate is off (mode: off); nothing was evaluated"
 	}
-	return r.Problem
+	return r.agingBody(u)
 }
 
 func (r Reason) matchPhrase(u func(string) string) string {

@@ -182,6 +182,8 @@ func (r *resolver) conditions(v values) {
 		func(g *Gate) *Matchers { return &g.NeverBlock })
 	r.union(v, "gate.required_scanners", v.prefix+".required_scanners", &r.g.RequiredScanners, c.RequiredScanners,
 		false, nil)
+	r.aging(v)
+	r.limits(v, c.Limits)
 }
 
 func (r *resolver) max(v values) {
@@ -223,6 +225,8 @@ func (r *resolver) fileKeys(v values) {
 		r.g.Comment = *f.Comment
 		r.set(v, "comment", map[bool]string{true: "on", false: "off"}[*f.Comment])
 	}
+	r.slaKeys(v)
+	r.limits(v, f.ConvisoRules.Limits())
 }
 
 // ignore adds an ignore rule; with ignore locked, a rule is accepted only

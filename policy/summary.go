@@ -31,6 +31,9 @@ func RenderSummary(d Decision, src Source) string {
 		}
 		s.line(reasonMarkdown(r))
 	}
+	if t := agingSection(d); t != "" && s.fits(t) {
+		s.line(t)
+	}
 	s.line("\n" + policyLine(d, src) + "\n")
 	s.table("Exceptions applied", "", []string{"Finding", "Rule", "Location", "Kind", "Approved by", "Until"},
 		excusedRows(d.Excused))

@@ -48,6 +48,7 @@ func (r *rawFile) validate(w *walker) *File {
 	if s, ok := v.enum(r.comment, commentValues); ok {
 		f.Comment = ptr(s == "on")
 	}
+	v.slaFileKeys(r, f)
 	f.Lock = v.names(r.lock, func(s string) string {
 		if !slices.Contains(lockableKeys, s) {
 			return quote(s) + " cannot be locked " + allowed(lockableKeys)
@@ -122,6 +123,8 @@ func (v validator) conditions(r *rawConditions) Conditions {
 	c.AlwaysBlock = v.matchers(r.alwaysBlock)
 	c.NeverBlock = v.matchers(r.neverBlock)
 	c.RequiredScanners = v.names(r.requiredScanners, checkScanner)
+	c.Aging = v.aging(r.aging)
+	c.Limits = v.limits(r.limits)
 	return c
 }
 

@@ -113,6 +113,8 @@ func TestManyFindingsAreAnnotatedInBatchesOf50(t *testing.T) {
 	if len(run.Annotations) != 120 {
 		t.Fatalf("want 120 annotations, got %d: %s\n%s", len(run.Annotations), run.Output.Title, run.Output.Summary)
 	}
+	// The fake records a request once it has answered it: wait for the log.
+	waitFor(t, "the three updates in the request log", func() bool { return len(h.gh.RequestsTo(fakegithub.OpUpdateCheckRun)) >= 3 })
 	if got := len(h.gh.RequestsTo(fakegithub.OpUpdateCheckRun)); got != 3 {
 		t.Errorf("120 annotations need 3 updates of at most 50, got %d", got)
 	}

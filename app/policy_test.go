@@ -57,3 +57,24 @@ func TestBrokenPolicyFailsClosedWithItsErrors(t *testing.T) {
 			run.Conclusion, run.Output.Title, run.Output.Summary)
 	}
 }
+
+// TestConvisoRulesFileWorksAsIs: a policy that points to a Conviso CLI
+// rules file gates with its thresholds.
+func TestConvisoRulesFileWorksAsIs(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "main", Message: "Conviso rules", Files: map[string]string{
+		".github/conviso.yml":   "version: 1\nconviso_rules_file: .conviso/rules.yml\n",
+		".conviso/rules.yml":    "rules:\n  - from: any\n    severity:\n      high:\n        maximum: 1\n      critical:\n        maximum: 0\n",
+		".conviso/unrelated.md": "docs\n",
+	}})
+	h.start()
+	pr := h.leakOnFeature() // one new high finding: within the Conviso maximum of 1
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	run := h.completedRun(pr.HeadSHA())
+	if strings.Contains(run.Output.Title, "Policy invalid") {
+		t.Fatalf("the rules file must load: %s\n%s", run.Output.Title, run.Output.Summary)
+	}
+	if !strings.Contains(run.Output.Summary, "conviso") {
+		t.Errorf("the summary must say the Conviso rules applied:\n%s", run.Output.Summary)
+	}
+}

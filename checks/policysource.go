@@ -224,7 +224,33 @@ func fetchPolicy(ctx context.Context, gh *github.Client, ld *appconfig.Loader, o
 		return nil, nil, policyError{err}
 	}
 	f.Source = policy.ParseSource(layer, c.Source, c.Path)
+	if f.ConvisoRulesFile != "" {
+		if f.ConvisoRules, err = convisoRules(ctx, gh, owner, repo, ref, f.ConvisoRulesFile); err != nil {
+			return nil, nil, err
+		}
+	}
 	return f, c.Content, nil
+}
+
+// convisoRules reads a Conviso Security Gate rules file that a policy
+// points to, from the same repository and commit as the policy.
+func convisoRules(ctx context.Context, gh *github.Client, owner, repo, ref, path string) (*policy.ConvisoRules, error) {
+	file, _, _, err := gh.Repositories.GetContents(ctx, owner, repo, path, &github.RepositoryContentGetOptions{Ref: ref})
+	if err != nil {
+		if isMissingRepo(err) {
+			return nil, policyError{fmt.Errorf("%s: conviso_rules_file %q does not exist in %s/%s", PolicyPath, path, owner, repo)}
+		}
+		return nil, fmt.Errorf("reading %s from %s/%s: %w", path, owner, repo, err)
+	}
+	content, err := file.GetContent()
+	if err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", path, err)
+	}
+	rules, err := policy.ParseConvisoRulesFile(path, []byte(content))
+	if err != nil {
+		return nil, policyError{err}
+	}
+	return rules, nil
 }
 
 // policyError marks a policy that exists but does not parse or validate.

@@ -274,7 +274,13 @@ func TestExceptionsAndConditions(t *testing.T) {
 	p, _, _ := merge(t, "", "")
 	d = Evaluate(Effective(p, "main"), Input{Findings: fs[:1], Scanners: ok, Now: now, Exceptions: exs[:1]})
 	if len(d.Rejected) != 1 || !strings.Contains(d.Rejected[0].Why, "approvers: none configured") {
-		t.Errorf("without approvers nobody can approve: %+v", d.Rejected)
+		t.Errorf("without approvers only a verified repository admin approves: %+v", d.Rejected)
+	}
+	admin := exs[0]
+	admin.ApprovedVia = []string{RepoAdminApprover}
+	d = Evaluate(Effective(p, "main"), Input{Findings: fs[:1], Scanners: ok, Now: now, Exceptions: []Exception{admin}})
+	if len(d.Applied) != 1 || len(d.Rejected) != 0 {
+		t.Errorf("a repository admin's approval applies when the policy names no approvers: %+v", d)
 	}
 }
 

@@ -45,6 +45,11 @@ func (x ExceptionPolicy) Approve(path, login string, teams []string) ([]string, 
 }
 
 // approverIn returns the entry of list that login (or one of its teams) is.
+// RepoAdminApprover is recorded in Exception.ApprovedVia when the app
+// verified that the approver is an admin of the repository: where the
+// policy names no approvers, repository admins approve.
+const RepoAdminApprover = "repository-admin"
+
 func approverIn(list []string, login string, teams []string) (string, bool) {
 	login = strings.TrimPrefix(login, "@")
 	for _, a := range list {
@@ -139,6 +144,9 @@ func invalid(x ExceptionPolicy, e Exception, now time.Time) string {
 // notApprovedFor says why e's approver may not excuse a finding at path, or "".
 func notApprovedFor(x ExceptionPolicy, e Exception, path string) string {
 	for _, list := range x.ApproversFor(path) {
+		if len(list) == 0 && containsFold(e.ApprovedVia, RepoAdminApprover) {
+			continue // no approver named: a verified repository admin approves
+		}
 		if _, ok := approverIn(list, e.ApprovedBy, e.ApprovedVia); !ok {
 			return fmt.Sprintf("%s may not approve exceptions for %s (approvers: %s)",
 				e.ApprovedBy, findings.NormalisePath(path), approverNames(list))

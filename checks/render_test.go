@@ -120,25 +120,6 @@ func TestRenderStaysUnderGitHubLimits(t *testing.T) {
 	}
 }
 
-func TestMarkdownEscaping(t *testing.T) {
-	cases := map[string]string{
-		"plain":        "`plain`",
-		"a|b":          "`a\\|b`",
-		"has `tick`":   "`` has `tick` ``",
-		"`edge`":       "`` `edge` ``",
-		"two\nlines":   "`two lines`",
-		"``double``ok": "``` ``double``ok ```",
-	}
-	for in, want := range cases {
-		if got := code(in); got != want {
-			t.Errorf("code(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := text("@org/team <script>*x* &#64;me"); strings.Contains(got, "@org") || strings.Contains(got, "<script>") || strings.Contains(got, "&#64;") {
-		t.Errorf("text() must defuse mentions and HTML, got %q", got)
-	}
-}
-
 func TestRenderFailureAndSuperseded(t *testing.T) {
 	f := RenderFailure("downloading tarball: unexpected status 404 Not Found")
 	if f.Conclusion != "failure" || !strings.HasPrefix(f.Title, "Scan failed: downloading tarball") {

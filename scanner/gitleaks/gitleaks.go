@@ -19,7 +19,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/viper"
@@ -130,26 +129,8 @@ func defaultConfig() (config.Config, error) {
 	return cfg, nil
 }
 
-// moduleVersion reads the linked gitleaks module's version from the build
-// information, falling back to fallbackVersion.
-func moduleVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return fallbackVersion
-	}
-	for _, d := range bi.Deps {
-		if d.Path != modulePath {
-			continue
-		}
-		if d.Replace != nil && d.Replace.Version != "" {
-			return d.Replace.Version
-		}
-		if d.Version != "" && d.Version != "(devel)" {
-			return d.Version
-		}
-	}
-	return fallbackVersion
-}
+// moduleVersion is the linked gitleaks module's version.
+func moduleVersion() string { return scanner.ModuleVersion(modulePath, fallbackVersion) }
 
 // Name returns "gitleaks".
 func (s *Scanner) Name() string { return Name }

@@ -33,7 +33,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -124,26 +123,8 @@ func (s *Scanner) Close() error {
 	return nil
 }
 
-// moduleVersion reads the linked gosec module's version from the build
-// information, falling back to fallbackVersion.
-func moduleVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return fallbackVersion
-	}
-	for _, d := range bi.Deps {
-		if d.Path != modulePath {
-			continue
-		}
-		if d.Replace != nil && d.Replace.Version != "" {
-			return d.Replace.Version
-		}
-		if d.Version != "" && d.Version != "(devel)" {
-			return d.Version
-		}
-	}
-	return fallbackVersion
-}
+// moduleVersion is the linked gosec module's version.
+func moduleVersion() string { return scanner.ModuleVersion(modulePath, fallbackVersion) }
 
 // Name returns "gosec".
 func (s *Scanner) Name() string { return Name }

@@ -43,7 +43,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"slices"
 
 	"github.com/google/osv-scalibr/extractor/filesystem"
@@ -117,26 +116,8 @@ func New(opts Options) (*Scanner, error) {
 	}, nil
 }
 
-// moduleVersion reads the linked osv-scalibr version from the build
-// information, falling back to fallbackVersion.
-func moduleVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return fallbackVersion
-	}
-	for _, d := range bi.Deps {
-		if d.Path != modulePath {
-			continue
-		}
-		if d.Replace != nil && d.Replace.Version != "" {
-			return d.Replace.Version
-		}
-		if d.Version != "" && d.Version != "(devel)" {
-			return d.Version
-		}
-	}
-	return fallbackVersion
-}
+// moduleVersion is the linked osv-scalibr module's version.
+func moduleVersion() string { return scanner.ModuleVersion(modulePath, fallbackVersion) }
 
 // Name returns "osv".
 func (s *Scanner) Name() string { return Name }

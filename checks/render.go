@@ -156,7 +156,7 @@ func annotation(f findings.Finding) *github.CheckRunAnnotation {
 	title := truncate(strings.Join(strings.Fields(orElse(f.Title, f.RuleID)), " "), MaxAnnotationTitleLen-len(suffix)) + suffix
 	msg := fmt.Sprintf("%s\n\nRule: %s (%s, severity %s). Finding id: %s.\n"+
 		"Fix the code and push: the check runs again. If this is a false positive or an accepted risk, "+
-		"give your security team the finding id %s.",
+		"comment on the pull request: /conviso exception %s <false-positive|accepted-risk|wont-fix|test-code> <reason>",
 		orElse(f.Message, f.Title), f.RuleID, f.Scanner, f.Severity, f.ID, f.ID)
 	a := &github.CheckRunAnnotation{
 		Path:            github.String(f.Path),
@@ -189,7 +189,7 @@ func RenderFailure(reason string) Output {
 		Conclusion: "failure",
 		Title:      truncate("Scan failed: "+reason, maxTitleLen),
 		Summary: truncate("### ❌ Scan failed\n\nThe security scan did not complete, so the gate fails closed.\n\n"+
-			"Reason: "+code(reason)+"\n\nPress **Re-run** on this check to try again; if it keeps failing, ask your AppSec team.\n", MaxSummaryLen),
+			"Reason: "+code(reason)+"\n\nPress **Re-run scan** on this check (or comment `/conviso retest`) to try again; if it keeps failing, ask your AppSec team.\n", MaxSummaryLen),
 	}
 }
 

@@ -99,6 +99,7 @@ func footer(newCount int) string {
 	if newCount > MaxAnnotations {
 		fmt.Fprintf(&b, "_Only the first %d new findings are annotated._\n\n", MaxAnnotations)
 	}
-	b.WriteString("<sub>Press **Re-run scan** on this check to scan again.</sub>\n")
+	b.WriteString("<sub>Press **Re-run scan** on this check or comment `/conviso retest` to scan again; " +
+		"`/conviso help` lists the commands.</sub>\n")
 	return b.String()
 }

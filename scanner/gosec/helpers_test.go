@@ -3,7 +3,7 @@ package gosec
 import (
 	"context"
 	"fmt"
-	"io/fs"
+	"github.com/conviso/conviso-github-app/internal/testutil/tree"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,37 +78,11 @@ func scan(t testing.TB, s *Scanner, dir string) scanner.Result {
 	return res
 }
 
-// copyTree copies the regular files under src to a new temporary folder.
-func copyTree(t testing.TB, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		body, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return writeFile(filepath.Join(dst, rel), string(body))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// writeFile writes body to p, creating its folder.
-func writeFile(p, body string) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(p, []byte(body), 0o644)
-}
+// copyTree and writeFile are the shared test tree helpers.
+var (
+	copyTree  = tree.Copy
+	writeFile = tree.WriteFile
+)
 
 // key names a finding: "path:line rule".
 func key(f findings.Finding) string { return fmt.Sprintf("%s:%d %s", f.Path, f.StartLine, f.RuleID) }

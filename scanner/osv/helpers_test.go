@@ -2,9 +2,7 @@ package osv
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"github.com/conviso/conviso-github-app/internal/testutil/tree"
 	"strings"
 	"sync"
 	"testing"
@@ -63,38 +61,11 @@ func scan(t testing.TB, s *Scanner, dir string) scanner.Result {
 	return res
 }
 
-// copyTree copies the regular files under src (a folder of testdata) to a
-// new temporary folder and returns it.
-func copyTree(t testing.TB, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		body, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return writeFile(filepath.Join(dst, rel), string(body))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// writeFile writes body to p, creating its folder.
-func writeFile(p, body string) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(p, []byte(body), 0o644)
-}
+// copyTree and writeFile are the shared test tree helpers.
+var (
+	copyTree  = tree.Copy
+	writeFile = tree.WriteFile
+)
 
 // key names a finding for comparisons: "path rule package@version".
 func key(f findings.Finding) string {

@@ -48,6 +48,8 @@ func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHan
 	mux.HandleFunc("GET /api/v1/coverage", adminOnly(cfg, bg.coverage))
 	mux.HandleFunc("GET /api/v1/onboarding", adminOnly(cfg, bg.onboarding))
 	mux.HandleFunc("GET /api/v1/gate/history", adminOnly(cfg, gateHistoryHandler(st)))
+	mux.HandleFunc("GET /api/v1/gate/top-rules", adminOnly(cfg, topRulesHandler(st)))
+	mux.HandleFunc("POST /api/v1/policy/simulate", adminOnly(cfg, simulateHandler(cfg, st)))
 	mux.Handle(uploadRoute, upload)
 	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/tokens", adminOnly(cfg, uploads.issueToken))
 	mux.HandleFunc("DELETE /api/v1/tokens/{id}", adminOnly(cfg, uploads.revokeToken))

@@ -68,6 +68,7 @@ func historyEntry(t checks.Target, rep checks.Report, scanErr error) gatehistory
 		e.Reasons, e.Policy = rep.Broken, rep.Source.String()
 	default:
 		e = gatehistory.FromDecision(e, rep.Decision, rep.Source)
+		e = gatehistory.WithFindings(e, t.RepoID, rep.Findings)
 	}
 	return e
 }

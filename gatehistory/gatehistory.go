@@ -95,6 +95,24 @@ type Entry struct {
 	Reasons []string `json:"reasons,omitempty"`
 	// Error is why the scan or the policy failed, when it did.
 	Error string `json:"error,omitempty"`
+
+	// The fields below let a policy replay (package simulate) rebuild the
+	// evaluated input from the head commit's stored results; entries
+	// recorded without them (Classified false) cannot be replayed.
+
+	// RepoID is the repository's GitHub id (the stored results' key).
+	RepoID int64 `json:"repo_id,omitempty"`
+	// Classified is true when NewFindings was recorded (even empty).
+	Classified bool `json:"classified,omitempty"`
+	// NewFindings are the fingerprints of the findings classified new.
+	NewFindings []string `json:"new_findings,omitempty"`
+	// Excused are the fingerprints of the findings an exception excused.
+	Excused []string `json:"excused,omitempty"`
+	// Blocking are the conditions that blocked (or would have, in warn
+	// mode), as ConditionLabel renders them ("gate.max.high").
+	Blocking []string `json:"blocking,omitempty"`
+	// BlockingRules are the distinct rule ids of the blocking findings.
+	BlockingRules []string `json:"blocking_rules,omitempty"`
 }
 
 // FromDecision fills the decision's part of an entry.
@@ -104,6 +122,11 @@ func FromDecision(e Entry, d policy.Decision, src policy.Source) Entry {
 	e.Policy = src.String()
 	for _, r := range d.Reasons {
 		e.Reasons = append(e.Reasons, r.String())
+	}
+	e.Blocking = BlockingConditions(d)
+	e.BlockingRules = blockingRules(d)
+	for _, x := range d.Excused {
+		e.Excused = append(e.Excused, x.Finding.Fingerprint)
 	}
 	return e
 }

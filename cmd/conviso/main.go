@@ -23,13 +23,15 @@ type verb struct {
 	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-const policyUsage = "policy validate [FILE] | policy explain [--org FILE] [--repo FILE] [--branch NAME]  check and explain a gate policy"
+const policyUsage = "policy validate [FILE] | policy explain [--org FILE] [--repo FILE] [--branch NAME] | " +
+	"policy simulate --policy FILE --repo OWNER/NAME|--org ORG [--since 30d]  check, explain and replay a gate policy"
 
 var verbs = map[string]verb{
 	"scan":   {"scan [--diff BASE] [--sarif FILE] [--osv-db DIR] [DIR]  scan a folder or git checkout with the app's scanners and gate", runScan},
 	"upload": {"upload --sarif FILE [--category NAME] [--repo OWNER/NAME --commit SHA --ref REF]  send SARIF to the app", runUpload},
 	"policy": {policyUsage, runPolicy},
-	"gate":   {"gate history [--repo OWNER/NAME] [--status passed|warning|failed] [--since DATE] [--until DATE]  list gate decisions of a running app", runGate},
+	"gate": {"gate history [--repo OWNER/NAME] [--status passed|warning|failed] [--since DATE] [--until DATE] | " +
+		"gate top-rules [--since 30d] [--org ORG]  list gate decisions of a running app, and the rules that block most", runGate},
 }
 
 func main() {
@@ -109,7 +111,7 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return code
 }
 
-func runPolicy(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func runPolicy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: conviso "+policyUsage)
 		return cli.ExitError
@@ -134,14 +136,19 @@ func runPolicy(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			*repo = ""
 		}
 		return cli.PolicyExplain(*org, *repo, *branch, stdout)
+	case "simulate":
+		return runSimulate(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "conviso policy: unknown subcommand %q\n", args[0])
 	return cli.ExitError
 }
 
 func runGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "top-rules" {
+		return runTopRules(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "history" {
-		fmt.Fprintln(stderr, "usage: conviso gate history [flags]")
+		fmt.Fprintln(stderr, "usage: conviso gate history|top-rules [flags]")
 		return cli.ExitError
 	}
 	fs := flag.NewFlagSet("gate history", flag.ContinueOnError)
@@ -159,6 +166,48 @@ func runGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code, err := cli.GateHistory(ctx, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "conviso gate history:", err)
+	}
+	return code
+}
+
+func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("policy simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o cli.SimulateOptions
+	fs.StringVar(&o.PolicyPath, "policy", "", "the candidate policy file (required)")
+	fs.StringVar(&o.Repo, "repo", "", "replay this repository's evaluations (owner/name); the candidate is its repository file")
+	fs.StringVar(&o.Org, "org", "", "replay this organisation's evaluations; the candidate is its org file")
+	fs.StringVar(&o.Since, "since", "30d", "how far back: 30d, 12h or a date (YYYY-MM-DD)")
+	fs.StringVar(&o.URL, "url", "", "the app's URL (default $CONVISO_URL)")
+	if err := fs.Parse(args); err != nil {
+		return cli.ExitError
+	}
+	if o.PolicyPath == "" || (o.Repo == "") == (o.Org == "") {
+		fmt.Fprintln(stderr, "conviso policy simulate: --policy FILE and one of --repo OWNER/NAME or --org ORG are required")
+		return cli.ExitError
+	}
+	o.Out = stdout
+	code, err := cli.PolicySimulate(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "conviso", err)
+	}
+	return code
+}
+
+func runTopRules(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gate top-rules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o cli.TopRulesOptions
+	fs.StringVar(&o.Since, "since", "30d", "how far back: 30d, 12h or a date (YYYY-MM-DD)")
+	fs.StringVar(&o.Org, "org", "", "only this organisation's repositories")
+	fs.StringVar(&o.URL, "url", "", "the app's URL (default $CONVISO_URL)")
+	if err := fs.Parse(args); err != nil {
+		return cli.ExitError
+	}
+	o.Out = stdout
+	code, err := cli.GateTopRules(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "conviso", err)
 	}
 	return code
 }

@@ -9,13 +9,15 @@ import (
 
 	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/scanner"
+	"github.com/conviso/conviso-github-app/scanner/external"
 	"github.com/conviso/conviso-github-app/scanner/gitleaks"
 	"github.com/conviso/conviso-github-app/scanner/gosec"
 	"github.com/conviso/conviso-github-app/scanner/osv"
 	"github.com/conviso/conviso-github-app/store"
 )
 
-// builtinScanners builds the scanners CONVISO_SCANNERS names, in order.
+// builtinScanners builds the scanners CONVISO_SCANNERS names, in order,
+// then one external scanner per external_scanners entry (those always run).
 func builtinScanners(cfg *config.Config, st store.KV, o options) ([]scanner.Scanner, error) {
 	if o.scanners != nil {
 		return o.scanners, nil
@@ -29,6 +31,16 @@ func builtinScanners(cfg *config.Config, st store.KV, o options) ([]scanner.Scan
 		s, err := newScanner(cfg, name, key)
 		if err != nil {
 			return nil, err
+		}
+		out = append(out, s)
+	}
+	for i, spec := range cfg.ExternalScanners {
+		s, err := external.New(external.Spec{
+			Name: spec.Name, Command: spec.Command, Timeout: spec.Timeout,
+			VersionCommand: spec.VersionCommand, OKExitCodes: spec.OKExitCodes, FingerprintKey: key,
+		})
+		if err != nil {
+			return nil, &config.Error{Setting: fmt.Sprintf("external_scanners[%d]", i), Problem: err.Error()}
 		}
 		out = append(out, s)
 	}

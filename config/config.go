@@ -62,6 +62,23 @@ type Config struct {
 	BaselineScans   bool
 	Scanners        []string
 	OSVDatabase     string
+	// ExternalScanners run after the built-in scanners, always, in order.
+	ExternalScanners []ExternalScanner
+}
+
+// ExternalScanner is an operator-configured program that writes SARIF (see
+// package scanner/external).
+type ExternalScanner struct {
+	// Name is the findings' scanner name.
+	Name string
+	// Command is the argv; Command[0] is resolved to an absolute path.
+	Command []string
+	// Timeout bounds one run.
+	Timeout time.Duration
+	// VersionCommand prints the version; empty for none.
+	VersionCommand []string
+	// OKExitCodes are the exit statuses of a completed scan.
+	OKExitCodes []int
 }
 
 // Raw is the configuration as written: every value a string, as it comes
@@ -91,6 +108,17 @@ type Raw struct {
 	BaselineScans   string `yaml:"baseline_scans"`
 	Scanners        string `yaml:"scanners"`
 	OSVDatabase     string `yaml:"osv_database"`
+	// ExternalScanners is YAML-only: no environment variable sets it.
+	ExternalScanners []RawExternalScanner `yaml:"external_scanners"`
+}
+
+// RawExternalScanner is one entry of external_scanners as written.
+type RawExternalScanner struct {
+	Name           string   `yaml:"name"`
+	Command        []string `yaml:"command"`
+	Timeout        string   `yaml:"timeout"`
+	VersionCommand []string `yaml:"version_command"`
+	OKExitCodes    []int    `yaml:"ok_exit_codes"`
 }
 
 // setting ties a Raw field to its environment variable and YAML key.
@@ -188,9 +216,9 @@ func unwrapPathError(err error) error {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func yamlKeys() []string {
-	keys := make([]string, len(settings))
+	keys := make([]string, len(settings), len(settings)+1)
 	for i, s := range settings {
 		keys[i] = s.yaml
 	}
-	return keys
+	return append(keys, "external_scanners")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,108 @@ func TestYAMLUnknownKey(t *testing.T) {
 	_, err := Load(p, envFrom(validEnv(t)))
 	if err == nil || !strings.Contains(err.Error(), "adress") || !strings.Contains(err.Error(), "allowed keys") {
 		t.Fatalf("want unknown-key error, got %v", err)
+	}
+}
+
+// loadYAML loads a YAML config file with body on top of the valid
+// environment.
+func loadYAML(t *testing.T, body string) (*Config, error) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.yml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return Load(p, envFrom(validEnv(t)))
+}
+
+func TestExternalScanners(t *testing.T) {
+	c, err := loadYAML(t, `external_scanners:
+  - name: semgrep
+    command: ["sh", "-c", "scan", "--sarif", "--output={{output}}", "{{dir}}"]
+    timeout: 5m
+    version_command: ["sh", "--version"]
+    ok_exit_codes: [0, 1, 1]
+  - name: trivy_fs-2
+    command: ["/bin/sh", "{{output}}"]
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ExternalScanners) != 2 {
+		t.Fatalf("external scanners: %+v", c.ExternalScanners)
+	}
+	sg, tv := c.ExternalScanners[0], c.ExternalScanners[1]
+	if sg.Name != "semgrep" || !filepath.IsAbs(sg.Command[0]) || sg.Command[4] != "--output={{output}}" ||
+		sg.Timeout != 5*time.Minute || !filepath.IsAbs(sg.VersionCommand[0]) || len(sg.OKExitCodes) != 2 {
+		t.Errorf("semgrep: %+v", sg)
+	}
+	if tv.Timeout != DefaultExternalTimeout || len(tv.OKExitCodes) != 1 || tv.OKExitCodes[0] != 0 || tv.VersionCommand != nil {
+		t.Errorf("defaults: %+v", tv)
+	}
+	if slices.Contains(c.Scanners, "semgrep") {
+		t.Errorf("external scanners are not built-ins: %v", c.Scanners)
+	}
+}
+
+func TestExternalScannersNotFromEnv(t *testing.T) {
+	env := validEnv(t)
+	env["CONVISO_EXTERNAL_SCANNERS"] = "semgrep"
+	c, err := Load("", envFrom(env))
+	if err != nil || len(c.ExternalScanners) != 0 {
+		t.Fatalf("external scanners come from YAML only: %+v, %v", c, err)
+	}
+}
+
+func TestExternalScannerErrors(t *testing.T) {
+	const ok = `["sh", "{{output}}"]`
+	entry := func(name, command, extra string) string {
+		return "external_scanners:\n  - name: first\n    command: " + ok +
+			"\n  - name: " + name + "\n    command: " + command + "\n" + extra
+	}
+	cases := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"bad name", entry("Sem grep", ok, ""), []string{"external_scanners[1].name", `"Sem grep"`, "allowed: 1 to 41 of a-z"}},
+		{"long name", entry(strings.Repeat("a", 42), ok, ""), []string{"external_scanners[1].name", "allowed"}},
+		{"empty name", entry(`""`, ok, ""), []string{"external_scanners[1].name", `""`}},
+		{"builtin name", entry("gosec", ok, ""), []string{"external_scanners[1].name", `"gosec"`, "gitleaks, gosec, osv"}},
+		{"duplicate name", entry("first", ok, ""), []string{"external_scanners[1].name", "already"}},
+		{"empty command", entry("x", "[]", ""), []string{"external_scanners[1].command", "is empty"}},
+		{"missing command", entry("x", "", ""), []string{"external_scanners[1].command", "is empty"}},
+		{"not found", entry("x", `["no-such-scanner-xyz", "{{output}}"]`, ""), []string{"external_scanners[1].command", `"no-such-scanner-xyz"`, "not an executable", "PATH"}},
+		{"not executable", entry("x", `["NOEXEC", "{{output}}"]`, ""), []string{"external_scanners[1].command", "plain.txt", "not an executable"}},
+		{"relative", entry("x", `["./bin/scan", "{{output}}"]`, ""), []string{"external_scanners[1].command", `"./bin/scan"`, "relative path"}},
+		{"no output", entry("x", `["sh", "{{dir}}"]`, ""), []string{"external_scanners[1].command", "no {{output}}"}},
+		{"unknown placeholder", entry("x", `["sh", "{{output}}", "--token={{token}}"]`, ""), []string{"external_scanners[1].command", "{{token}}", `"--token={{token}}"`, "allowed: {{dir}}, {{output}}"}},
+		{"version not found", entry("x", ok, "    version_command: [\"no-such-scanner-xyz\"]\n"), []string{"external_scanners[1].version_command", "not an executable"}},
+		{"version placeholder", entry("x", ok, "    version_command: [\"sh\", \"{{dir}}\"]\n"), []string{"external_scanners[1].version_command", "{{dir}}", "allowed: none"}},
+		{"bad timeout", entry("x", ok, "    timeout: soon\n"), []string{"external_scanners[1].timeout", `"soon"`, "up to 1h"}},
+		{"negative timeout", entry("x", ok, "    timeout: -1m\n"), []string{"external_scanners[1].timeout", `"-1m"`}},
+		{"long timeout", entry("x", ok, "    timeout: 2h\n"), []string{"external_scanners[1].timeout", `"2h"`, "up to 1h"}},
+		{"exit code", entry("x", ok, "    ok_exit_codes: [0, 256]\n"), []string{"external_scanners[1].ok_exit_codes", "256", "0 to 255"}},
+		{"unknown key", entry("x", ok, "    shell: true\n"), []string{"--config", "shell"}},
+		{"not a list", "external_scanners: semgrep\n", []string{"--config", "external_scanners"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plain := filepath.Join(t.TempDir(), "plain.txt")
+			if err := os.WriteFile(plain, []byte("not a program"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadYAML(t, strings.ReplaceAll(tc.yaml, "NOEXEC", plain))
+			if err == nil {
+				t.Fatal("expected an error")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
 	}
 }

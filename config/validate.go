@@ -5,6 +5,9 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/url"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +58,7 @@ func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
 		},
 		func() (err error) { c.Scanners, err = scannerList(r.Scanners); return },
 		func() error { c.OSVDatabase = strings.TrimSpace(r.OSVDatabase); return osvDatabase(c) },
+		func() (err error) { c.ExternalScanners, err = externalScanners(r.ExternalScanners); return },
 		func() error { return publicURL(c.PublicURL) },
 		func() error { return redisURL(c.RedisURL) },
 		func() (err error) {
@@ -292,6 +296,112 @@ func duration(env, v string, def time.Duration) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || d <= 0 {
 		return 0, settingError(env, "%q is not a positive duration such as 30s or 10m", v)
+	}
+	return d, nil
+}
+
+// External scanner limits and defaults.
+const (
+	DefaultExternalTimeout = 10 * time.Minute
+	maxExternalTimeout     = time.Hour
+)
+
+var (
+	externalNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,40}$`)
+	placeholderRE  = regexp.MustCompile(`\{\{[^{}]*\}\}`)
+)
+
+// externalError names one key of one external_scanners entry.
+func externalError(i int, key, format string, args ...any) error {
+	return &Error{Setting: fmt.Sprintf("external_scanners[%d].%s", i, key), Problem: fmt.Sprintf(format, args...)}
+}
+
+// externalScanners validates the external_scanners entries (0-based
+// indexes in errors).
+func externalScanners(raw []RawExternalScanner) ([]ExternalScanner, error) {
+	var out []ExternalScanner
+	for i, r := range raw {
+		e := ExternalScanner{Name: strings.TrimSpace(r.Name)}
+		switch {
+		case !externalNameRE.MatchString(e.Name):
+			return nil, externalError(i, "name", "%q is not allowed (allowed: 1 to 41 of a-z, 0-9, _ and -, starting with a letter or digit)", r.Name)
+		case slices.Contains(BuiltinScanners, e.Name):
+			return nil, externalError(i, "name", "%q is a built-in scanner's name (taken: %s)", e.Name, strings.Join(BuiltinScanners, ", "))
+		case slices.ContainsFunc(out, func(o ExternalScanner) bool { return o.Name == e.Name }):
+			return nil, externalError(i, "name", "%q is already the name of another external scanner", e.Name)
+		}
+		var err error
+		if e.Command, err = externalCommand(i, "command", r.Command, true); err != nil {
+			return nil, err
+		}
+		if len(r.VersionCommand) > 0 {
+			if e.VersionCommand, err = externalCommand(i, "version_command", r.VersionCommand, false); err != nil {
+				return nil, err
+			}
+		}
+		if e.Timeout, err = externalTimeout(i, r.Timeout); err != nil {
+			return nil, err
+		}
+		e.OKExitCodes = []int{0}
+		if len(r.OKExitCodes) > 0 {
+			e.OKExitCodes = nil
+			for _, code := range r.OKExitCodes {
+				if code < 0 || code > 255 {
+					return nil, externalError(i, "ok_exit_codes", "%d is not an exit status (allowed: 0 to 255)", code)
+				}
+				if !slices.Contains(e.OKExitCodes, code) {
+					e.OKExitCodes = append(e.OKExitCodes, code)
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// externalCommand checks an argv: its program must be an absolute path or
+// be found on PATH (it is replaced by its absolute path); its arguments may
+// hold {{dir}} and {{output}} (which a scan command needs) when scan is
+// set, and no placeholder otherwise.
+func externalCommand(i int, key string, argv []string, scan bool) ([]string, error) {
+	if len(argv) == 0 || strings.TrimSpace(argv[0]) == "" {
+		return nil, externalError(i, key, "is empty (want a list: the program, then its arguments)")
+	}
+	prog := argv[0]
+	if !filepath.IsAbs(prog) && strings.ContainsRune(prog, '/') {
+		return nil, externalError(i, key, "%q is a relative path (allowed: an absolute path or a program name found on PATH)", prog)
+	}
+	path, err := exec.LookPath(prog)
+	if err != nil {
+		return nil, externalError(i, key, "%q is not an executable program (allowed: an absolute path or a program name found on PATH): %v", prog, unwrapPathError(err))
+	}
+	out := append([]string{path}, argv[1:]...)
+	hasOutput := false
+	for _, a := range argv[1:] {
+		for _, p := range placeholderRE.FindAllString(a, -1) {
+			switch {
+			case !scan:
+				return nil, externalError(i, key, "placeholder %s in %q is not allowed (allowed: none)", p, a)
+			case p == "{{output}}":
+				hasOutput = true
+			case p != "{{dir}}":
+				return nil, externalError(i, key, "unknown placeholder %s in %q (allowed: {{dir}}, {{output}})", p, a)
+			}
+		}
+	}
+	if scan && !hasOutput {
+		return nil, externalError(i, key, "has no {{output}} argument (the file the scanner must write its SARIF to)")
+	}
+	return out, nil
+}
+
+func externalTimeout(i int, v string) (time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return DefaultExternalTimeout, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 || d > maxExternalTimeout {
+		return 0, externalError(i, "timeout", "%q is not allowed (allowed: a positive duration up to 1h, such as 90s or 10m)", v)
 	}
 	return d, nil
 }

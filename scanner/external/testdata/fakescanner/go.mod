@@ -1,0 +1,3 @@
+module example.com/fakescanner
+
+go 1.26

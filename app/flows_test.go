@@ -212,7 +212,44 @@ func TestStoredBaseResultsAreReused(t *testing.T) {
 	if run.Conclusion != "failure" || len(run.Annotations) != 1 {
 		t.Fatalf("got %q with %d annotations", run.Conclusion, len(run.Annotations))
 	}
-	if n := len(h.gh.RequestsTo(fakegithub.OpTarball)); n != 2 {
-		t.Fatalf("the base's stored results must be reused: %d tarball downloads, want 2 (main, then the PR head)", n)
+	// The base's stored results are reused and, gitleaks being file-local,
+	// the PR's one changed file is read alone: no second tarball.
+	if n := len(h.gh.RequestsTo(fakegithub.OpTarball)); n != 1 {
+		t.Fatalf("%d tarball downloads, want 1 (main's; the PR is diff-scoped)", n)
+	}
+	read := 0
+	for _, r := range h.gh.RequestsTo(fakegithub.OpGetContents) {
+		if strings.HasSuffix(r.Path, "/contents/client/github.go") && r.Query.Get("ref") == pr.HeadSHA() {
+			read++
+		}
+	}
+	if read != 1 {
+		t.Fatalf("the changed file must be read once at the head, got %d", read)
+	}
+}
+
+// TestDiffScopedScanMatchesAFullScan: a pull request scanned file by file
+// (the base's results stored) reports what a full scan of its head would:
+// removed files lose their findings, changed files are rescanned.
+func TestDiffScopedScanMatchesAFullScan(t *testing.T) {
+	h := newHarness(t, "bolt")
+	h.start()
+	before := h.repo.SHA("main")
+	mainHead := h.repo.Commit(fakegithub.CommitSpec{Branch: "main", Files: map[string]string{"docs/a.md": "# a\n"}})
+	h.deliver(h.gh.PushEvent(h.repo, "main", before, "octocat"))
+	h.completedRun(mainHead)
+	h.repo.Commit(fakegithub.CommitSpec{Branch: "cleanup", Message: "Remove debt, add a leak", Files: map[string]string{
+		"client/github.go": "package client\n\nvar token = \"" + leakedToken + "\"\n",
+	}, Delete: []string{"legacy/creds.go"}})
+	pr := h.repo.OpenPullRequest(fakegithub.PullRequestSpec{Head: "cleanup"})
+	h.deliver(h.gh.PullRequestEvent(pr, "opened"))
+	diffScoped := h.completedRun(pr.HeadSHA())
+	if n := len(h.gh.RequestsTo(fakegithub.OpTarball)); n != 1 {
+		t.Fatalf("the PR must be diff-scoped: %d tarballs", n)
+	}
+	// A full scan of this head would find the new leak and no debt (the
+	// only debt was removed): the diff-scoped merge must say the same.
+	if !strings.Contains(diffScoped.Output.Summary, "| **Total** | **1** | **0** |") || len(diffScoped.Annotations) != 1 {
+		t.Fatalf("the removed debt must be gone and the new leak new:\n%s", diffScoped.Output.Summary)
 	}
 }

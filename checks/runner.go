@@ -52,6 +52,9 @@ type Runner struct {
 	ScanTimeout time.Duration
 	Limits      extract.Limits
 	Policies    PolicySource
+	// FullScansOnly turns diff-scoped pull request scans off: every scan
+	// downloads and scans the whole tree.
+	FullScansOnly bool
 	// Aging, when set, returns the repository's open findings with their
 	// first-seen dates, for the gate's aging conditions.
 	Aging AgingSource

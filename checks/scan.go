@@ -22,15 +22,16 @@ func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report,
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errScanTimeout)
 	defer cancel()
-	head, err := r.scanCommit(ctx, gh, t, t.HeadSHA)
-	if err != nil {
-		return Report{Scanners: head.Scanners}, withCause(ctx, err)
-	}
 	var files []ChangedFile
+	var err error
 	if t.PullRequest != 0 {
 		if files, err = prFiles(ctx, gh, t); err != nil {
-			return Report{Scanners: head.Scanners}, withCause(ctx, err)
+			return Report{}, withCause(ctx, err)
 		}
+	}
+	head, err := r.scanHead(ctx, gh, t, files)
+	if err != nil {
+		return Report{Scanners: head.Scanners}, withCause(ctx, err)
 	}
 	base, err := r.baseline(ctx, gh, t, r.scannerNames(), renamedPaths(files))
 	if err != nil {

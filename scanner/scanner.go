@@ -31,3 +31,11 @@ type Result struct {
 	// Skipped lists what the scanner could not analyse, and why.
 	Skipped []string
 }
+
+// FileLocal is implemented by scanners whose findings in a file depend only
+// on that file (secret scanners, pattern SAST), not on the rest of the tree.
+// A pull request scan may then read only the changed files and merge with
+// the base's stored results.
+type FileLocal interface {
+	FileLocal() bool
+}

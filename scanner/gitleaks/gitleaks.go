@@ -132,6 +132,9 @@ func defaultConfig() (config.Config, error) {
 // moduleVersion is the linked gitleaks module's version.
 func moduleVersion() string { return scanner.ModuleVersion(modulePath, fallbackVersion) }
 
+// FileLocal reports true: a secret's detection depends only on its file.
+func (s *Scanner) FileLocal() bool { return true }
+
 // Name returns "gitleaks".
 func (s *Scanner) Name() string { return Name }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/jobs"
 	"github.com/conviso/conviso-github-app/onboard"
+	"github.com/conviso/conviso-github-app/scanner"
 	"github.com/conviso/conviso-github-app/store"
 )
 
@@ -27,6 +28,7 @@ const (
 // inventory reconciliation, paced baseline scans and webhook redelivery.
 type background struct {
 	baseline    bool
+	scanners    []scanner.Scanner
 	gh          *gitHub
 	inventory   *onboard.Inventory
 	planner     *onboard.Planner
@@ -37,6 +39,7 @@ type background struct {
 func newBackground(cfg *config.Config, st store.Store, gh *gitHub, p pipeline) *background {
 	return &background{
 		baseline:  cfg.BaselineScans,
+		scanners:  p.runner.Scanners,
 		gh:        gh,
 		inventory: p.inventory,
 		watchdog:  p.watchdog,

@@ -39,12 +39,14 @@ const (
 
 // Config is the validated server configuration.
 type Config struct {
-	Addr            string
-	PublicURL       string
-	GitHubAPIURL    string
-	GitHubWebURL    string
-	AppID           int64
-	PrivateKeyPEM   []byte
+	Addr          string
+	PublicURL     string
+	GitHubAPIURL  string
+	GitHubWebURL  string
+	AppID         int64
+	PrivateKeyPEM []byte
+	// PrivateKeyPath is the key file, when the key came from one.
+	PrivateKeyPath  string
 	WebhookSecret   string
 	DataDir         string
 	RedisURL        string
@@ -176,11 +178,22 @@ func settingError(env, format string, args ...any) error {
 
 // Load reads the optional YAML file at path (empty for none), overlays the
 // environment given by lookup (os.LookupEnv in production) and validates.
+// Credentials stored by self-registration (CredentialsFile in the data
+// directory) fill the GitHub App settings both leave unset.
 func Load(path string, lookup func(string) (string, bool)) (*Config, error) {
+	raw, err := loadRaw(path, lookup)
+	if err != nil {
+		return nil, err
+	}
+	return raw.Validate(os.ReadFile)
+}
+
+// loadRaw layers stored credentials, the YAML file and the environment.
+func loadRaw(path string, lookup func(string) (string, bool)) (Raw, error) {
 	var raw Raw
 	if path != "" {
 		if err := readYAML(path, &raw); err != nil {
-			return nil, err
+			return raw, err
 		}
 	}
 	for _, s := range settings {
@@ -188,7 +201,7 @@ func Load(path string, lookup func(string) (string, bool)) (*Config, error) {
 			*s.field(&raw) = v
 		}
 	}
-	return raw.Validate(os.ReadFile)
+	return raw, fillFromCredentials(&raw)
 }
 
 func readYAML(path string, raw *Raw) error {

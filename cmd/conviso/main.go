@@ -30,6 +30,7 @@ var verbs = map[string]verb{
 	"scan":   {"scan [--diff BASE] [--sarif FILE] [--osv-db DIR] [DIR]  scan a folder or git checkout with the app's scanners and gate", runScan},
 	"upload": {"upload --sarif FILE [--category NAME] [--repo OWNER/NAME --commit SHA --ref REF]  send SARIF to the app", runUpload},
 	"policy": {policyUsage, runPolicy},
+	"doctor": {"doctor [--url URL]  check a running app's GitHub, webhook, store and queue health", runDoctor},
 	"gate": {"gate history [--repo OWNER/NAME] [--status passed|warning|failed] [--since DATE] [--until DATE] | " +
 		"gate top-rules [--since 30d] [--org ORG]  list gate decisions of a running app, and the rules that block most", runGate},
 }
@@ -206,6 +207,22 @@ func runTopRules(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	o.Out = stdout
 	code, err := cli.GateTopRules(ctx, o)
+	if err != nil {
+		fmt.Fprintln(stderr, "conviso", err)
+	}
+	return code
+}
+
+func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o cli.DoctorOptions
+	fs.StringVar(&o.URL, "url", "", "the app's URL (default $CONVISO_URL)")
+	if err := fs.Parse(args); err != nil {
+		return cli.ExitError
+	}
+	o.Out = stdout
+	code, err := cli.Doctor(ctx, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "conviso", err)
 	}

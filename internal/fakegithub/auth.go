@@ -59,7 +59,10 @@ func credentials(r *http.Request) (scheme, value string) {
 
 // authorize checks the request's credentials for the route.
 func (c *call) authorize(rt route) (reply, bool) {
-	if rt.auth == authJWT {
+	switch rt.auth {
+	case authNone:
+		return reply{}, false
+	case authJWT:
 		return c.authorizeJWT()
 	}
 	return c.authorizeToken()

@@ -15,6 +15,8 @@ const (
 	// authToken routes need a live installation token; routes with
 	// {owner}/{repo} or {org} also need that installation to cover them.
 	authToken
+	// authNone routes take no credentials (the manifest code is the secret).
+	authNone
 )
 
 // route is one served operation.
@@ -57,6 +59,7 @@ var routeTable = map[string]route{
 	"GET /orgs/{org}/teams":                   {auth: authToken, handle: (*call).listTeams},
 	"GET /orgs/{org}/teams/{team_slug}/repos": {auth: authToken, handle: (*call).listTeamRepos},
 	"GET /repos/{owner}/{repo}/git/ref/{ref}": {auth: authToken, handle: (*call).getRef},
+	OpManifestConversion:                      {auth: authNone, handle: (*call).convertManifest},
 }
 
 // Operation names for Script and RequestsTo.

@@ -28,6 +28,7 @@ var restOperations = []string{
 	"GET /orgs/{org}/teams",
 	"GET /orgs/{org}/teams/{team_slug}/repos",
 	"GET /repos/{owner}/{repo}/git/ref/{ref}",
+	"POST /app-manifests/{code}/conversions",
 }
 
 // webhookKeys are the webhook payload schemas the tests send, keyed as in

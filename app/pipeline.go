@@ -68,8 +68,16 @@ func newHandlers(cfg *config.Config, gh *gitHub, p pipeline, newRepos func()) []
 func internalHandlers(cfg *config.Config, gh *gitHub, p pipeline) []githubapp.EventHandler {
 	base := &handlers.Base{ClientCreator: gh, Scans: p.runner, Inventory: p.inventory, AppID: cfg.AppID, AppSlug: gh.Slug}
 	return []githubapp.EventHandler{
-		&handlers.Baseline{Base: base},
+		&handlers.Baseline{Base: base, OnboardingPR: onboardingPR(cfg, p)},
 		&handlers.Rescan{Base: base},
 		&handlers.SARIFUpload{Base: base, Uploads: p.runner, Store: p.store},
 	}
+}
+
+// onboardingPR is the onboarding pull request step, nil unless CONVISO_ONBOARDING_PR=on.
+func onboardingPR(cfg *config.Config, p pipeline) *handlers.OnboardingPR {
+	if !cfg.OnboardingPR {
+		return nil
+	}
+	return &handlers.OnboardingPR{KV: p.store, PolicyPath: checks.PolicyPath}
 }

@@ -62,6 +62,7 @@ type Config struct {
 	AdminToken      string
 	PolicyFile      string
 	BaselineScans   bool
+	OnboardingPR    bool // CONVISO_ONBOARDING_PR: open a starter-policy pull request
 	Scanners        []string
 	OSVDatabase     string
 	// ExternalScanners run after the built-in scanners, always, in order.
@@ -108,6 +109,7 @@ type Raw struct {
 	AdminToken      string `yaml:"admin_token"`
 	PolicyFile      string `yaml:"policy_file"`
 	BaselineScans   string `yaml:"baseline_scans"`
+	OnboardingPR    string `yaml:"onboarding_pr"`
 	Scanners        string `yaml:"scanners"`
 	OSVDatabase     string `yaml:"osv_database"`
 	// ExternalScanners is YAML-only: no environment variable sets it.
@@ -153,6 +155,7 @@ var settings = []setting{
 	{"CONVISO_ADMIN_TOKEN", "admin_token", func(r *Raw) *string { return &r.AdminToken }},
 	{"CONVISO_POLICY_FILE", "policy_file", func(r *Raw) *string { return &r.PolicyFile }},
 	{"CONVISO_BASELINE_SCANS", "baseline_scans", func(r *Raw) *string { return &r.BaselineScans }},
+	{"CONVISO_ONBOARDING_PR", "onboarding_pr", func(r *Raw) *string { return &r.OnboardingPR }},
 	{"CONVISO_SCANNERS", "scanners", func(r *Raw) *string { return &r.Scanners }},
 	{"CONVISO_OSV_DATABASE", "osv_database", func(r *Raw) *string { return &r.OSVDatabase }},
 }

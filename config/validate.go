@@ -56,6 +56,10 @@ func (r Raw) Validate(readFile func(string) ([]byte, error)) (*Config, error) {
 			c.BaselineScans, err = onOff("CONVISO_BASELINE_SCANS", r.BaselineScans, true)
 			return
 		},
+		func() (err error) {
+			c.OnboardingPR, err = onOff("CONVISO_ONBOARDING_PR", r.OnboardingPR, false)
+			return
+		},
 		func() (err error) { c.Scanners, err = scannerList(r.Scanners); return },
 		func() error { c.OSVDatabase = strings.TrimSpace(r.OSVDatabase); return osvDatabase(c) },
 		func() (err error) { c.ExternalScanners, err = externalScanners(r.ExternalScanners); return },

@@ -17,8 +17,12 @@ import (
 // planner queues one per newly covered repository.
 const EventBaseline = "conviso.baseline"
 
-// Baseline scans the default branch of a newly covered repository.
-type Baseline struct{ *Base }
+// Baseline scans the default branch of a newly covered repository and,
+// when OnboardingPR is set, then offers it a starter policy.
+type Baseline struct {
+	*Base
+	OnboardingPR *OnboardingPR
+}
 
 var _ githubapp.EventHandler = (*Baseline)(nil)
 
@@ -53,10 +57,16 @@ func (h *Baseline) Handle(ctx context.Context, _, deliveryID string, payload []b
 	if err != nil {
 		return fmt.Errorf("resolving %s's default branch %s: %w", repo.FullName, branch, err)
 	}
-	return h.Scans.Run(ctx, gh, checks.Target{
+	if err := h.Scans.Run(ctx, gh, checks.Target{
 		InstallationID: repo.InstallationID, Owner: owner, Repo: name, RepoID: repo.ID,
 		HeadSHA: ref.GetObject().GetSHA(), Ref: "refs/heads/" + branch, JobKey: deliveryID,
-	})
+	}); err != nil || h.OnboardingPR == nil {
+		return err
+	}
+	if err := h.OnboardingPR.Offer(ctx, gh, repo.ID, owner, name, branch, ref.GetObject().GetSHA()); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Could not open the onboarding pull request")
+	}
+	return nil
 }
 
 func splitFullName(full string) (owner, name string, ok bool) {

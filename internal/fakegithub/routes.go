@@ -60,6 +60,7 @@ var routeTable = map[string]route{
 	"GET /orgs/{org}/teams/{team_slug}/repos": {auth: authToken, handle: (*call).listTeamRepos},
 	"GET /repos/{owner}/{repo}/git/ref/{ref}": {auth: authToken, handle: (*call).getRef},
 	OpManifestConversion:                      {auth: authNone, handle: (*call).convertManifest},
+	OpCreateRef:                               {auth: authToken, content: true, handle: (*call).createRef}, OpPutContents: {auth: authToken, content: true, handle: (*call).putContents}, OpCreatePull: {auth: authToken, content: true, handle: (*call).createPull}, OpListPulls: {auth: authToken, handle: (*call).listPulls},
 }
 
 // Operation names for Script and RequestsTo.

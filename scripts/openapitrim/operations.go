@@ -29,6 +29,7 @@ var restOperations = []string{
 	"GET /orgs/{org}/teams/{team_slug}/repos",
 	"GET /repos/{owner}/{repo}/git/ref/{ref}",
 	"POST /app-manifests/{code}/conversions",
+	"POST /repos/{owner}/{repo}/git/refs", "PUT /repos/{owner}/{repo}/contents/{path}", "POST /repos/{owner}/{repo}/pulls", "GET /repos/{owner}/{repo}/pulls",
 }
 
 // webhookKeys are the webhook payload schemas the tests send, keyed as in

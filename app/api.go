@@ -127,3 +127,14 @@ func parseWhen(s string, end bool) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// stale serves GET /api/v1/stale: repositories with pushes but no scan
+// since then ("scanner results stopped arriving").
+func (b *background) stale(w http.ResponseWriter, r *http.Request) {
+	repos, err := b.inventory.Stale(r.Context())
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"repositories": repos})
+}

@@ -47,6 +47,7 @@ func newRouter(cfg *config.Config, st store.Store, handlers []githubapp.EventHan
 	mux.HandleFunc("GET "+ReadyPath, readiness(st))
 	mux.HandleFunc("GET /api/v1/coverage", adminOnly(cfg, bg.coverage))
 	mux.HandleFunc("GET /api/v1/onboarding", adminOnly(cfg, bg.onboarding))
+	mux.HandleFunc("GET /api/v1/stale", adminOnly(cfg, bg.stale))
 	mux.HandleFunc("GET /api/v1/health", adminOnly(cfg, healthHandler(cfg, st, bg)))
 	mux.HandleFunc("GET /api/v1/gate/history", adminOnly(cfg, gateHistoryHandler(st)))
 	mux.HandleFunc("GET /api/v1/gate/top-rules", adminOnly(cfg, topRulesHandler(st)))

@@ -42,6 +42,10 @@ func TestOnboardingScansEveryRepositoryAndReportsCoverage(t *testing.T) {
 		tally, _ := cov["total"].(map[string]any)
 		return code == http.StatusOK && tally != nil && tally["covered"] == float64(3) && tally["active"] == float64(3)
 	})
+	var stale map[string]any
+	if code := h.getJSONAuth("/api/v1/stale", adminToken, &stale); code != http.StatusOK || len(stale) != 1 {
+		t.Fatalf("/api/v1/stale = %d %v", code, stale)
+	}
 	if code := h.getJSONAuth("/api/v1/coverage", "wrong-token", &cov); code != http.StatusUnauthorized {
 		t.Fatalf("the operator API must refuse a wrong token, got %d", code)
 	}

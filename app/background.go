@@ -10,7 +10,6 @@ import (
 
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/exceptions"
 	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/jobs"
 	"github.com/conviso/conviso-github-app/onboard"
@@ -34,6 +33,7 @@ type background struct {
 	planner     *onboard.Planner
 	redeliverer *onboard.Redeliverer
 	watchdog    *checks.Watchdog
+	expiry      *handlers.ExceptionExpiry
 }
 
 func newBackground(cfg *config.Config, st store.Store, gh *gitHub, p pipeline) *background {
@@ -52,6 +52,7 @@ func newBackground(cfg *config.Config, st store.Store, gh *gitHub, p pipeline) *
 			return err
 		}},
 		redeliverer: &onboard.Redeliverer{AppClient: gh.NewAppClient, KV: st},
+		expiry:      &handlers.ExceptionExpiry{Queue: st, Exceptions: p.exceptions, Owner: consumerName()},
 	}
 }
 
@@ -76,8 +77,7 @@ func (b *background) tasks() []func(context.Context) {
 		every(teamsEvery, "Team sync", func(ctx context.Context) error {
 			return b.inventory.SyncAllTeams(ctx, b.gh.NewInstallationClient)
 		}),
-		every(handlers.ExpiryInterval, "Exception expiry", (&handlers.ExceptionExpiry{Queue: b.watchdog.Store,
-			Exceptions: &exceptions.Store{KV: b.watchdog.Store, Locker: b.watchdog.Store}, Owner: consumerName()}).Run),
+		every(handlers.ExpiryInterval, "Exception expiry", b.expiry.Run),
 	}
 	if b.baseline {
 		tasks = append(tasks, func(ctx context.Context) { logFailure(ctx, "Baseline planner", b.planner.Run(ctx)) })

@@ -14,10 +14,12 @@ import (
 )
 
 type pipeline struct {
-	store     store.Store
-	runner    *checks.Runner
-	watchdog  *checks.Watchdog
-	inventory *onboard.Inventory
+	store      store.Store
+	runner     *checks.Runner
+	watchdog   *checks.Watchdog
+	inventory  *onboard.Inventory
+	tracker    *lifecycle.Tracker
+	exceptions *exceptions.Store
 }
 
 func newPipeline(cfg *config.Config, st store.Store, gh *gitHub, workDir string, o options) (pipeline, error) {
@@ -39,12 +41,13 @@ func newPipeline(cfg *config.Config, st store.Store, gh *gitHub, workDir string,
 		Observe:  observer(inv, tracker),
 		Aging:    checks.LifecycleAging(tracker),
 	}
-	runner.Exceptions = handlers.ExceptionsFor(&exceptions.Store{KV: st, Locker: st})
+	excs := &exceptions.Store{KV: st, Locker: st}
+	runner.Exceptions = handlers.ExceptionsFor(excs)
 	wd := &checks.Watchdog{
 		Store: st, Publisher: pub, StaleAfter: o.staleAfter, Interval: o.watchEvery, Owner: consumerName(),
 		Client: func(id int64) (*github.Client, error) { return gh.NewInstallationClient(id) },
 	}
-	return pipeline{store: st, runner: runner, watchdog: wd, inventory: inv}, nil
+	return pipeline{store: st, runner: runner, watchdog: wd, inventory: inv, tracker: tracker, exceptions: excs}, nil
 }
 
 func newHandlers(cfg *config.Config, gh *gitHub, p pipeline, newRepos func()) []githubapp.EventHandler {
@@ -58,9 +61,8 @@ func newHandlers(cfg *config.Config, gh *gitHub, p pipeline, newRepos func()) []
 		&handlers.Installation{Base: base},
 		&handlers.InstallationRepositories{Base: base},
 		&handlers.Repository{Base: base},
-		&handlers.IssueComment{Base: base, Exceptions: &exceptions.Store{KV: p.runner.Store, Locker: p.runner.Store},
-			Policies: p.runner.Policies, Queue: p.runner.Store, KV: p.runner.Store,
-			Tracker: &lifecycle.Tracker{KV: p.runner.Store, Locker: p.runner.Store}},
+		&handlers.IssueComment{Base: base, Exceptions: p.exceptions, Policies: p.runner.Policies,
+			Queue: p.store, KV: p.store, Tracker: p.tracker},
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 
@@ -80,8 +79,9 @@ func scan(t testing.TB, s *Scanner, dir string) scanner.Result {
 
 // copyTree and writeFile are the shared test tree helpers.
 var (
-	copyTree  = tree.Copy
-	writeFile = tree.WriteFile
+	copyTree   = tree.Copy
+	writeFile  = tree.WriteFile
+	hasSkipped = tree.HasSkipped
 )
 
 // key names a finding: "path:line rule".
@@ -107,22 +107,4 @@ func one(t *testing.T, fs []findings.Finding, k string) findings.Finding {
 	}
 	t.Fatalf("no finding %q among %q", k, keys(fs))
 	return findings.Finding{}
-}
-
-// hasSkipped reports whether a Skipped entry starts with prefix and
-// contains every one of parts.
-func hasSkipped(skipped []string, prefix string, parts ...string) bool {
-next:
-	for _, s := range skipped {
-		if !strings.HasPrefix(s, prefix) {
-			continue
-		}
-		for _, p := range parts {
-			if !strings.Contains(s, p) {
-				continue next
-			}
-		}
-		return true
-	}
-	return false
 }

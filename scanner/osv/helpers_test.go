@@ -63,8 +63,9 @@ func scan(t testing.TB, s *Scanner, dir string) scanner.Result {
 
 // copyTree and writeFile are the shared test tree helpers.
 var (
-	copyTree  = tree.Copy
-	writeFile = tree.WriteFile
+	copyTree   = tree.Copy
+	writeFile  = tree.WriteFile
+	hasSkipped = tree.HasSkipped
 )
 
 // key names a finding for comparisons: "path rule package@version".
@@ -94,22 +95,4 @@ func findingFor(t *testing.T, fs []findings.Finding, path, rule, pkg string) fin
 	}
 	t.Fatalf("no finding %q among %q", want, keys(fs))
 	return findings.Finding{}
-}
-
-// hasSkipped reports whether a Skipped entry starts with prefix and
-// contains every one of parts.
-func hasSkipped(skipped []string, prefix string, parts ...string) bool {
-next:
-	for _, s := range skipped {
-		if !strings.HasPrefix(s, prefix) {
-			continue
-		}
-		for _, p := range parts {
-			if !strings.Contains(s, p) {
-				continue next
-			}
-		}
-		return true
-	}
-	return false
 }

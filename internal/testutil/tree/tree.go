@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +40,22 @@ func Copy(t testing.TB, src string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// HasSkipped reports whether a scanner's Skipped entry starts with prefix
+// and contains every one of parts.
+func HasSkipped(skipped []string, prefix string, parts ...string) bool {
+next:
+	for _, s := range skipped {
+		if !strings.HasPrefix(s, prefix) {
+			continue
+		}
+		for _, p := range parts {
+			if !strings.Contains(s, p) {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/gatehistory"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/gatehistory"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // coverageWindow is how recent a successful scan must be for a repository

@@ -11,10 +11,10 @@ import (
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/handlers"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/onboard"
-	"github.com/conviso/conviso-github-app/scanner"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/scanner"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // Intervals of the periodic tasks.

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conviso/conviso-github-app/cli"
+	"github.com/conviso/conviso-github-app/internal/cli"
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/gatehistory"
-	"github.com/conviso/conviso-github-app/store/boltstore"
+	"github.com/conviso/conviso-github-app/internal/gatehistory"
+	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )
 
 // TestGateHistoryAPI: the history API needs the operator token, filters by

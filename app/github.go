@@ -10,7 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/ghclient"
+	"github.com/conviso/conviso-github-app/internal/ghclient"
 )
 
 // userAgent identifies the app to GitHub, as GitHub asks

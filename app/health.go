@@ -4,8 +4,8 @@ import (
 	"net/http"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/health"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/health"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // healthHandler serves GET /api/v1/health: the integration health report

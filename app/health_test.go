@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conviso/conviso-github-app/health"
+	"github.com/conviso/conviso-github-app/internal/health"
 )
 
 // TestHealthAPIReportsAHealthySetup: GET /api/v1/health answers the

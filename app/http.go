@@ -17,8 +17,8 @@ import (
 	"github.com/rs/zerolog/hlog"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // Routes.

@@ -7,9 +7,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/gatehistory"
-	"github.com/conviso/conviso-github-app/lifecycle"
-	"github.com/conviso/conviso-github-app/onboard"
+	"github.com/conviso/conviso-github-app/internal/gatehistory"
+	"github.com/conviso/conviso-github-app/internal/lifecycle"
+	"github.com/conviso/conviso-github-app/internal/onboard"
 )
 
 // observer records what each completed scan means: the gate's evaluation

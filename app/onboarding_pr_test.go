@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/onboard"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // logLines counts the log lines that contain every one of parts.

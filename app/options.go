@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/conviso/conviso-github-app/scanner"
+	"github.com/conviso/conviso-github-app/internal/scanner"
 )
 
 // Option adjusts how New builds the app (tests and embedding).

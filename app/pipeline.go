@@ -6,11 +6,11 @@ import (
 
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/exceptions"
+	"github.com/conviso/conviso-github-app/internal/exceptions"
 	"github.com/conviso/conviso-github-app/handlers"
-	"github.com/conviso/conviso-github-app/lifecycle"
-	"github.com/conviso/conviso-github-app/onboard"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/lifecycle"
+	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 type pipeline struct {

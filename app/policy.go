@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // serverPolicy reads the server-level default policy (CONVISO_POLICY_FILE);

@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/scanner"
-	"github.com/conviso/conviso-github-app/scanner/external"
-	"github.com/conviso/conviso-github-app/scanner/gitleaks"
-	"github.com/conviso/conviso-github-app/scanner/gosec"
-	"github.com/conviso/conviso-github-app/scanner/osv"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/scanner"
+	"github.com/conviso/conviso-github-app/internal/scanner/external"
+	"github.com/conviso/conviso-github-app/internal/scanner/gitleaks"
+	"github.com/conviso/conviso-github-app/internal/scanner/gosec"
+	"github.com/conviso/conviso-github-app/internal/scanner/osv"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // builtinScanners builds the scanners CONVISO_SCANNERS names, in order,

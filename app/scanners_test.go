@@ -13,7 +13,7 @@ import (
 // database) all reach the check run, each recorded with its version.
 func TestEveryBuiltinScannerReportsOnThePullRequest(t *testing.T) {
 	h := newHarness(t, "bolt")
-	db, err := filepath.Abs("../scanner/osv/testdata/db")
+	db, err := filepath.Abs("../internal/scanner/osv/testdata/db")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/conviso/conviso-github-app/app"
 	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/setup"
+	"github.com/conviso/conviso-github-app/internal/setup"
 )
 
 var (

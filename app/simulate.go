@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/exceptions"
-	"github.com/conviso/conviso-github-app/gatehistory"
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/simulate"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/exceptions"
+	"github.com/conviso/conviso-github-app/internal/gatehistory"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/simulate"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // maxCandidateBytes bounds a candidate policy's size.

@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/cli"
+	"github.com/conviso/conviso-github-app/internal/cli"
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/gatehistory"
-	"github.com/conviso/conviso-github-app/simulate"
-	"github.com/conviso/conviso-github-app/store/boltstore"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/gatehistory"
+	"github.com/conviso/conviso-github-app/internal/simulate"
+	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )
 
 // TestSimulateAPI: a looser candidate replayed over seeded history and

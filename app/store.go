@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/store"
-	"github.com/conviso/conviso-github-app/store/boltstore"
-	"github.com/conviso/conviso-github-app/store/redisstore"
+	"github.com/conviso/conviso-github-app/internal/store"
+	"github.com/conviso/conviso-github-app/internal/store/boltstore"
+	"github.com/conviso/conviso-github-app/internal/store/redisstore"
 )
 
 // boltFile is the embedded store's file name inside CONVISO_DATA_DIR.

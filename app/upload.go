@@ -14,13 +14,13 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/internal/findings"
 	"github.com/conviso/conviso-github-app/handlers"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/onboard"
-	"github.com/conviso/conviso-github-app/sarif"
-	"github.com/conviso/conviso-github-app/store"
-	"github.com/conviso/conviso-github-app/upload"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/sarif"
+	"github.com/conviso/conviso-github-app/internal/store"
+	"github.com/conviso/conviso-github-app/internal/upload"
 )
 
 // blobTTL is how long an accepted upload waits for its job.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/lifecycle"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/lifecycle"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // AgingSource returns the repository's open findings with their

@@ -1,8 +1,8 @@
 package checks
 
 import (
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // annotateFilter returns which new findings get annotations, by the

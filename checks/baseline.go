@@ -1,7 +1,7 @@
 package checks
 
 import (
-	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/internal/findings"
 )
 
 // Baseline is what the base of a pull request already had: a finding of the

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // decide loads the policy and evaluates the report's findings.

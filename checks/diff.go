@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/internal/findings"
 )
 
 // ChangedFile is what a pull request changed in one file, as GitHub's

@@ -3,7 +3,7 @@ package checks
 import (
 	"testing"
 
-	"github.com/conviso/conviso-github-app/findings"
+	"github.com/conviso/conviso-github-app/internal/findings"
 )
 
 func TestAddedLines(t *testing.T) {

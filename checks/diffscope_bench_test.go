@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/scanner"
-	"github.com/conviso/conviso-github-app/scanner/gitleaks"
-	"github.com/conviso/conviso-github-app/store/boltstore"
+	"github.com/conviso/conviso-github-app/internal/scanner"
+	"github.com/conviso/conviso-github-app/internal/scanner/gitleaks"
+	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )
 
 // benchRepoFiles is the size of the repository in BenchmarkPRScan.

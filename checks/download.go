@@ -9,31 +9,31 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/conviso/conviso-github-app/scanner/extract"
+	"github.com/conviso/conviso-github-app/internal/tarball"
 )
 
 // fetchTree downloads the repository at sha through the tarball endpoint
 // and extracts it into dest as a stream. The download URL carries a token,
 // so no error from here quotes it.
-func fetchTree(ctx context.Context, gh *github.Client, hc *http.Client, t Target, sha, dest string, lim extract.Limits) (extract.Stats, error) {
+func fetchTree(ctx context.Context, gh *github.Client, hc *http.Client, t Target, sha, dest string, lim tarball.Limits) (tarball.Stats, error) {
 	link, _, err := gh.Repositories.GetArchiveLink(ctx, t.Owner, t.Repo, github.Tarball,
 		&github.RepositoryContentGetOptions{Ref: sha}, 1)
 	if err != nil {
-		return extract.Stats{}, fmt.Errorf("getting tarball link: %w", err)
+		return tarball.Stats{}, fmt.Errorf("getting tarball link: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link.String(), nil)
 	if err != nil {
-		return extract.Stats{}, fmt.Errorf("downloading tarball: %w", stripURL(err))
+		return tarball.Stats{}, fmt.Errorf("downloading tarball: %w", stripURL(err))
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return extract.Stats{}, fmt.Errorf("downloading tarball: %w", stripURL(err))
+		return tarball.Stats{}, fmt.Errorf("downloading tarball: %w", stripURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return extract.Stats{}, fmt.Errorf("downloading tarball: unexpected status %s", resp.Status)
+		return tarball.Stats{}, fmt.Errorf("downloading tarball: unexpected status %s", resp.Status)
 	}
-	stats, err := extract.Extract(ctx, resp.Body, dest, lim)
+	stats, err := tarball.Extract(ctx, resp.Body, dest, lim)
 	if err != nil {
 		return stats, fmt.Errorf("extracting tarball: %w", stripURL(err))
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/palantir/go-githubapp/appconfig"
 
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // PolicyPath is where repositories and the organisation's .github

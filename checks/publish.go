@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // MaxAnnotationsPerRequest is GitHub's limit: "The Checks API limits the

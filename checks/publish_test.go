@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/store"
-	"github.com/conviso/conviso-github-app/store/boltstore"
+	"github.com/conviso/conviso-github-app/internal/store"
+	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )
 
 type fixture struct {

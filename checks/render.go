@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // GitHub's limits on check run output, from the REST description of

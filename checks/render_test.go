@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")

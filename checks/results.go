@@ -9,8 +9,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // keyResults prefixes the stored results of one commit's scan.

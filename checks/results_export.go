@@ -3,8 +3,8 @@ package checks
 import (
 	"context"
 
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // LoadResults returns a commit's stored results (see CommitResults), or an

@@ -10,11 +10,11 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/scanner"
-	"github.com/conviso/conviso-github-app/scanner/extract"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/scanner"
+	"github.com/conviso/conviso-github-app/internal/tarball"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // Runner defaults.
@@ -50,7 +50,7 @@ type Runner struct {
 	HTTPClient  *http.Client
 	WorkDir     string
 	ScanTimeout time.Duration
-	Limits      extract.Limits
+	Limits      tarball.Limits
 	Policies    PolicySource
 	// FullScansOnly turns diff-scoped pull request scans off: every scan
 	// downloads and scans the whole tree.

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // scan scans the head, compares it with the base and decides the gate.

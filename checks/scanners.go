@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/scanner"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/scanner"
 )
 
 // runScanners runs every scanner over dir. A scanner that fails is

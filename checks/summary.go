@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // maxListed bounds the findings listed in one summary table before the

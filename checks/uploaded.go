@@ -10,9 +10,9 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/findings"
-	"github.com/conviso/conviso-github-app/sarif"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/sarif"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // Uploaded is a SARIF log a CI pipeline uploaded, imported.

@@ -12,7 +12,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/onboard"
+	"github.com/conviso/conviso-github-app/internal/onboard"
 )
 
 // Log keys added by this package (go-githubapp adds installation, owner,

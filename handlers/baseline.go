@@ -9,8 +9,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/onboard"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/onboard"
 )
 
 // EventBaseline is the internal event of a baseline scan: the onboarding

@@ -11,7 +11,7 @@ import (
 
 	"github.com/conviso/conviso-github-app/checks"
 
-	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/internal/jobs"
 )
 
 // CheckRun rescans when a user presses "Re-run" on one of the app's check runs.

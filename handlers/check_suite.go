@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/palantir/go-githubapp/githubapp"
 
-	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/internal/jobs"
 )
 
 // CheckSuite rescans when a user presses "Re-run all checks" on the app's suite.

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/commands"
-	"github.com/conviso/conviso-github-app/exceptions"
-	"github.com/conviso/conviso-github-app/lifecycle"
-	"github.com/conviso/conviso-github-app/policy"
+	"github.com/conviso/conviso-github-app/internal/commands"
+	"github.com/conviso/conviso-github-app/internal/exceptions"
+	"github.com/conviso/conviso-github-app/internal/lifecycle"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // permissionLevel reads (once) the user's permission on the repository:

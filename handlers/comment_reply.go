@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/conviso/conviso-github-app/exceptions"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/exceptions"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // Reply bookkeeping.

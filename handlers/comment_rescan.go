@@ -10,11 +10,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/exceptions"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/lifecycle"
-	"github.com/conviso/conviso-github-app/policy"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/exceptions"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/lifecycle"
+	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // EventRescan is the internal event that rescans a pull request's current

@@ -10,11 +10,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/ghclient"
+	"github.com/conviso/conviso-github-app/internal/ghclient"
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/onboard"
-	"github.com/conviso/conviso-github-app/store/boltstore"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )
 
 // recorder is a ScanRunner that records what it was asked to scan; the

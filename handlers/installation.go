@@ -9,7 +9,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/internal/jobs"
 )
 
 // Installation keeps the inventory as installations are created, deleted,

@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/onboard"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // OnboardingPR opens, once per repository, a pull request adding a starter

@@ -10,7 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/internal/jobs"
 )
 
 // PullRequest scans the head of a pull request when it is opened, pushed to,

@@ -12,7 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/jobs"
+	"github.com/conviso/conviso-github-app/internal/jobs"
 )
 
 // Push scans the default branch when it is pushed to. Deletions, tags and

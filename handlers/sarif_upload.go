@@ -15,9 +15,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/jobs"
-	"github.com/conviso/conviso-github-app/sarif"
-	"github.com/conviso/conviso-github-app/store"
+	"github.com/conviso/conviso-github-app/internal/jobs"
+	"github.com/conviso/conviso-github-app/internal/sarif"
+	"github.com/conviso/conviso-github-app/internal/store"
 )
 
 // EventSARIFUpload is the internal event that imports an uploaded SARIF log.

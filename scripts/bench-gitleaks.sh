@@ -81,8 +81,8 @@ echo "== build"
 ldflags="-s -w -X=$GITLEAKS_MODULE/version.Version=$version"
 GOBIN=$WORK/cli-std go install -ldflags "$ldflags" "$GITLEAKS_MODULE@$version"
 GOBIN=$WORK/cli-re2 go install -tags gore2regex -ldflags "$ldflags" "$GITLEAKS_MODULE@$version"
-go test -c -o "$WORK/lib-std.test" ./scanner/gitleaks
-go test -c -tags gore2regex -o "$WORK/lib-re2.test" ./scanner/gitleaks
+go test -c -o "$WORK/lib-std.test" ./internal/scanner/gitleaks
+go test -c -tags gore2regex -o "$WORK/lib-re2.test" ./internal/scanner/gitleaks
 for v in std re2; do
 	tags=$(go version -m "$WORK/cli-$v/gitleaks" | awk '$1 == "build" && $2 ~ /^-tags=/ {print $2}')
 	echo "cli-$v: gitleaks $("$WORK/cli-$v/gitleaks" version), ${tags:-no build tags}"
@@ -108,7 +108,7 @@ run_variant() {
 			echo "bench-gitleaks: go.mod changed during the run: the library would scan $now, the CLI scans $dir" >&2
 			return 1
 		fi
-		(cd scanner/gitleaks && $TIME -f '%e %U %S %M' -o "$log.time" \
+		(cd internal/scanner/gitleaks && $TIME -f '%e %U %S %M' -o "$log.time" \
 			"$WORK/$variant.test" -test.run '^$' -test.bench "^$(tree_bench "$tree")\$" \
 			-test.benchtime 1x) >"$log" 2>&1
 		;;
@@ -198,7 +198,7 @@ if [[ ${HYPERFINE:-} == 1 ]] && command -v hyperfine >/dev/null; then
 		cmds=()
 		for v in std re2; do
 			cmds+=("cd $WORK/cwd && $WORK/cli-$v/gitleaks dir $dir --no-banner --config $default_config --ignore-gitleaks-allow --max-decode-depth 5 --max-archive-depth 0 --report-format json --report-path $WORK/report.json --exit-code 0 2>/dev/null")
-			cmds+=("cd $PWD/scanner/gitleaks && $WORK/lib-$v.test -test.run '^\$' -test.bench '^$(tree_bench "$tree")\$' -test.benchtime 1x >/dev/null")
+			cmds+=("cd $PWD/internal/scanner/gitleaks && $WORK/lib-$v.test -test.run '^\$' -test.bench '^$(tree_bench "$tree")\$' -test.benchtime 1x >/dev/null")
 		done
 		hyperfine --warmup 1 --runs "$RUNS" "${cmds[@]}"
 	done
@@ -207,7 +207,7 @@ fi
 if [[ $LIB_BENCHTIME != skip ]]; then
 	pattern=$(for t in $TREES; do tree_bench "$t"; done | paste -sd'|')
 	for tags in "" gore2regex; do
-		echo "== go test ./scanner/gitleaks -run '^\$' -bench '^($pattern|BenchmarkNew)\$' -benchtime $LIB_BENCHTIME ${tags:+-tags $tags}"
-		go test ${tags:+-tags "$tags"} ./scanner/gitleaks -run '^$' -bench "^($pattern|BenchmarkNew)\$" -benchtime "$LIB_BENCHTIME"
+		echo "== go test ./internal/scanner/gitleaks -run '^\$' -bench '^($pattern|BenchmarkNew)\$' -benchtime $LIB_BENCHTIME ${tags:+-tags $tags}"
+		go test ${tags:+-tags "$tags"} ./internal/scanner/gitleaks -run '^$' -bench "^($pattern|BenchmarkNew)\$" -benchtime "$LIB_BENCHTIME"
 	done
 fi

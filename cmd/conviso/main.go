@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/conviso/conviso-github-app/cli"
+	"github.com/conviso/conviso-github-app/internal/cli"
 )
 
 // verb is one subcommand: it parses its own flags and returns an exit code.

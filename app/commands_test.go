@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/internal/commands"
 	"github.com/conviso/conviso-github-app/internal/exceptions"
-	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 	"github.com/conviso/conviso-github-app/internal/store/redisstore"
+	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 )
 
 // approverPolicy names the @acme/appsec team as the exception approvers.

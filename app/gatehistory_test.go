@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conviso/conviso-github-app/internal/cli"
 	"github.com/conviso/conviso-github-app/config"
+	"github.com/conviso/conviso-github-app/internal/cli"
 	"github.com/conviso/conviso-github-app/internal/gatehistory"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,7 +21,10 @@ var binary = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, "conviso-app")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", err
+	}
 	cmd := exec.Command(goTool, "build", "-o", out, "../cmd/conviso-app")
 	cmd.Stderr = os.Stderr
 	return out, cmd.Run()

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/internal/cli"
 	"github.com/conviso/conviso-github-app/config"
+	"github.com/conviso/conviso-github-app/internal/cli"
 	"github.com/conviso/conviso-github-app/internal/findings"
 	"github.com/conviso/conviso-github-app/internal/gatehistory"
 	"github.com/conviso/conviso-github-app/internal/simulate"

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/internal/findings"
 	"github.com/conviso/conviso-github-app/handlers"
+	"github.com/conviso/conviso-github-app/internal/findings"
 	"github.com/conviso/conviso-github-app/internal/jobs"
 	"github.com/conviso/conviso-github-app/internal/onboard"
 	"github.com/conviso/conviso-github-app/internal/sarif"

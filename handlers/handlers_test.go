@@ -10,8 +10,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/conviso/conviso-github-app/checks"
-	"github.com/conviso/conviso-github-app/internal/ghclient"
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
+	"github.com/conviso/conviso-github-app/internal/ghclient"
 	"github.com/conviso/conviso-github-app/internal/jobs"
 	"github.com/conviso/conviso-github-app/internal/onboard"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"

@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/internal/exceptions"
-	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 	"github.com/conviso/conviso-github-app/internal/policy"
 	"github.com/conviso/conviso-github-app/internal/store"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 	"github.com/conviso/conviso-github-app/internal/store/redisstore"
+	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 )
 
 // backends opens each store back-end for a test.

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 	"github.com/conviso/conviso-github-app/internal/store"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 	"github.com/conviso/conviso-github-app/internal/store/redisstore"
+	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 )
 
 var t0 = time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)

@@ -19,9 +19,9 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/rs/zerolog"
 
+	"github.com/conviso/conviso-github-app/internal/fakegithub"
 	"github.com/conviso/conviso-github-app/internal/ghclient"
 	"github.com/conviso/conviso-github-app/internal/health"
-	"github.com/conviso/conviso-github-app/internal/fakegithub"
 	"github.com/conviso/conviso-github-app/internal/store"
 )
 

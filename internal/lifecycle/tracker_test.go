@@ -12,10 +12,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
-	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 	"github.com/conviso/conviso-github-app/internal/store"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 	"github.com/conviso/conviso-github-app/internal/store/redisstore"
+	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 )
 
 // eachBackend runs fn on both back-ends with two "replicas" of one store:

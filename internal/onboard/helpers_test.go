@@ -17,11 +17,11 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/conviso/conviso-github-app/internal/fakegithub"
-	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 	"github.com/conviso/conviso-github-app/internal/onboard"
 	"github.com/conviso/conviso-github-app/internal/store"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 	"github.com/conviso/conviso-github-app/internal/store/redisstore"
+	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 )
 
 // t0 is the fake clock's start.

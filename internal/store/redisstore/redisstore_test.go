@@ -10,9 +10,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 	"github.com/conviso/conviso-github-app/internal/store"
 	"github.com/conviso/conviso-github-app/internal/store/storetest"
+	"github.com/conviso/conviso-github-app/internal/testutil/redistest"
 )
 
 // newTestStore returns a Store on its own client and a prefix unique to

@@ -6,8 +6,8 @@ import (
 
 	"github.com/conviso/conviso-github-app/checks"
 	"github.com/conviso/conviso-github-app/config"
-	"github.com/conviso/conviso-github-app/internal/exceptions"
 	"github.com/conviso/conviso-github-app/handlers"
+	"github.com/conviso/conviso-github-app/internal/exceptions"
 	"github.com/conviso/conviso-github-app/internal/lifecycle"
 	"github.com/conviso/conviso-github-app/internal/onboard"
 	"github.com/conviso/conviso-github-app/internal/store"

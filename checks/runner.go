@@ -13,8 +13,8 @@ import (
 	"github.com/conviso/conviso-github-app/internal/jobs"
 	"github.com/conviso/conviso-github-app/internal/policy"
 	"github.com/conviso/conviso-github-app/internal/scanner"
-	"github.com/conviso/conviso-github-app/internal/tarball"
 	"github.com/conviso/conviso-github-app/internal/store"
+	"github.com/conviso/conviso-github-app/internal/tarball"
 )
 
 // Runner defaults.

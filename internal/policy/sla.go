@@ -117,4 +117,3 @@ func (m SLAMatrix) Days(sev findings.Severity, imp Impact) (int, bool) {
 
 // MaxSLADays is the longest days-to-fix a matrix cell may hold (ten years).
 const MaxSLADays = 3650
-

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/internal/jobs"
 	"github.com/conviso/conviso-github-app/internal/policy"
+	"github.com/conviso/conviso-github-app/internal/retry"
 	"github.com/conviso/conviso-github-app/internal/scanner"
 	"github.com/conviso/conviso-github-app/internal/store"
 	"github.com/conviso/conviso-github-app/internal/tarball"
@@ -89,7 +89,7 @@ func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
 		return fmt.Errorf("taking scan lock: %w", err)
 	}
 	if !ok {
-		return jobs.RetryBusy(fmt.Errorf("another scan of %s is running", t.scope()), busyDelay)
+		return retry.Busy(fmt.Errorf("another scan of %s is running", t.scope()), busyDelay)
 	}
 	defer func() { _ = r.Store.Release(context.WithoutCancel(ctx), lockKey, t.JobKey) }()
 
@@ -149,7 +149,7 @@ func (r *Runner) outcome(ctx context.Context, t Target, report Report, scanErr, 
 	case ctx.Err() != nil:
 		return Output{}, false, fmt.Errorf("scan interrupted: %w", ctx.Err())
 	case errors.Is(cause, errLockLost):
-		return Output{}, false, jobs.RetryAfter(errLockLost, busyDelay)
+		return Output{}, false, retry.After(errLockLost, busyDelay)
 	case scanErr != nil:
 		zerolog.Ctx(ctx).Warn().Err(scanErr).Msg("Scan failed; failing closed")
 		return RenderFailure(scanErr.Error()), false, nil

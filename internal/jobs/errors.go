@@ -7,38 +7,21 @@ package jobs
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/conviso/conviso-github-app/internal/retry"
 )
 
-// RetryError asks the pool to run the job again after a delay.
-type RetryError struct {
-	// After is the delay before the job is claimable again.
-	After time.Duration
-	// Busy marks a retry caused by contention (another job holds the lock
-	// for the same pull request), which does not count toward the attempt
-	// budget of failing jobs.
-	Busy bool
-	// Err is the cause.
-	Err error
-}
-
-func (e *RetryError) Error() string {
-	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
-}
-
-func (e *RetryError) Unwrap() error { return e.Err }
+// RetryError asks the pool to run the job again after a delay; handlers
+// build it with package retry, which the pool and the domain share.
+type RetryError = retry.Error
 
 // RetryAfter wraps err so that the job is retried after d.
-func RetryAfter(err error, d time.Duration) error {
-	return &RetryError{After: d, Err: err}
-}
+func RetryAfter(err error, d time.Duration) error { return retry.After(err, d) }
 
 // RetryBusy wraps err so that the job is retried after d without spending
 // its failure budget.
-func RetryBusy(err error, d time.Duration) error {
-	return &RetryError{After: d, Busy: true, Err: err}
-}
+func RetryBusy(err error, d time.Duration) error { return retry.Busy(err, d) }
 
 // PermanentError marks a failure that no retry can fix (a malformed payload):
 // the job is acknowledged and dropped with an error log.

@@ -75,7 +75,7 @@
 //
 // # Remediation SLA
 //
-// An SLAMatrix gives days-to-fix per severity and repository business
+// A policy.SLAMatrix gives days-to-fix per severity and repository business
 // impact. SLA computes, on read, a finding's SLA state and deadline: the
 // deadline counts from the finding's creation (first detection), whatever
 // its current severity, so raising a severity does not restart the clock,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/conviso/conviso-github-app/internal/findings"
 	"github.com/conviso/conviso-github-app/internal/lifecycle"
+	"github.com/conviso/conviso-github-app/internal/policy"
 	"github.com/conviso/conviso-github-app/internal/store/boltstore"
 )
 
@@ -45,7 +46,7 @@ func Example() {
 		fmt.Printf("%s: %s → %s (%s)\n", c.Fingerprint, c.From, c.To, c.Event)
 	}
 
-	sla := lifecycle.SLAMatrix{"critical": {"high": 7}, "high": {"high": 30}}
+	sla := policy.SLAMatrix{"critical": {"high": 7}, "high": {"high": 30}}
 	if err := sla.Validate(); err != nil {
 		log.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, rec := range recs {
-		s := lifecycle.SLA(rec, sla, lifecycle.ImpactHigh, day1.AddDate(0, 0, 25))
+		s := lifecycle.SLA(rec, sla, policy.ImpactHigh, day1.AddDate(0, 0, 25))
 		fmt.Println(rec.Fingerprint, rec.Status, s.State, s.Deadline.Format(time.DateOnly), s.DaysRemaining)
 	}
 

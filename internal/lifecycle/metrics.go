@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 // Backlog counts the open findings (Created, Identified, In Progress,
@@ -86,7 +87,7 @@ func ReopenRate(recs []Record) Reopens {
 
 // Overdue counts, by current severity, the open findings past their
 // deadline at now (SLA state Breached), for an aging-aware gate.
-func Overdue(recs []Record, m SLAMatrix, imp Impact, now time.Time) map[findings.Severity]int {
+func Overdue(recs []Record, m policy.SLAMatrix, imp policy.Impact, now time.Time) map[findings.Severity]int {
 	out := map[findings.Severity]int{}
 	for _, r := range recs {
 		if SLA(r, m, imp, now).State == SLABreached {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
+	"github.com/conviso/conviso-github-app/internal/policy"
 )
 
 var (
@@ -92,10 +93,10 @@ func TestOverdue(t *testing.T) {
 		rec(StatusIdentified, findings.SeverityUnknown),
 	}
 	want := map[findings.Severity]int{crit: 2, high: 1}
-	if got := Overdue(recs, matrix, ImpactHigh, now); !maps.Equal(got, want) {
+	if got := Overdue(recs, matrix, policy.ImpactHigh, now); !maps.Equal(got, want) {
 		t.Errorf("Overdue = %v, want %v", got, want)
 	}
-	if got := Overdue(recs, matrix, ImpactNone, now); len(got) != 0 {
+	if got := Overdue(recs, matrix, policy.ImpactNone, now); len(got) != 0 {
 		t.Errorf("no impact: %v", got)
 	}
 }

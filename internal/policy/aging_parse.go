@@ -7,7 +7,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
-	"github.com/conviso/conviso-github-app/internal/lifecycle"
 )
 
 // Keys and values of the aging, limits, impact and sla keys. They are the
@@ -16,7 +15,7 @@ var (
 	agingKeys       = []string{"max", "hard_max", "days"}
 	limitKeys       = []string{"scanner", "max"}
 	limitSevKeys    = []string{"critical", "high", "medium", "low", "info"}
-	impactValues    = []string{string(lifecycle.ImpactHigh), string(lifecycle.ImpactMedium), string(lifecycle.ImpactLow)}
+	impactValues    = []string{string(ImpactHigh), string(ImpactMedium), string(ImpactLow)}
 	agingDaysFromSL = "sla"
 )
 
@@ -105,7 +104,7 @@ func (w *walker) limit(n *yaml.Node, path string) rawLimit {
 // slaFileKeys validates impact, sla, conviso_rules and conviso_rules_file.
 func (v validator) slaFileKeys(r *rawFile, f *File) {
 	if s, ok := v.enum(r.impact, impactValues); ok {
-		f.Impact = ptr(lifecycle.Impact(s))
+		f.Impact = ptr(Impact(s))
 	}
 	f.SLA = v.sla(r.sla)
 	if r.convisoRules != nil {
@@ -141,11 +140,11 @@ func checkRulesPath(s string) string {
 }
 
 // sla validates the matrix cells: whole days from 1 to MaxSLADays.
-func (v validator) sla(r rawSLA) lifecycle.SLAMatrix {
+func (v validator) sla(r rawSLA) SLAMatrix {
 	if !r.set {
 		return nil
 	}
-	m := lifecycle.SLAMatrix{}
+	m := SLAMatrix{}
 	for _, sev := range severityKeys {
 		for _, imp := range impactValues {
 			s, ok := r.cells[sev][imp]
@@ -176,8 +175,8 @@ func (v validator) sla(r rawSLA) lifecycle.SLAMatrix {
 // parseDays reads a whole number of days to fix, 1 to MaxSLADays.
 func parseDays(s scalar) (int, string) {
 	n, msg := parseCount(s)
-	if msg != "" || n < 1 || n > lifecycle.MaxSLADays {
-		return 0, fmt.Sprintf("%s is not a whole number of days from 1 to %d", quote(s.Value), lifecycle.MaxSLADays)
+	if msg != "" || n < 1 || n > MaxSLADays {
+		return 0, fmt.Sprintf("%s is not a whole number of days from 1 to %d", quote(s.Value), MaxSLADays)
 	}
 	return n, ""
 }

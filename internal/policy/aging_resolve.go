@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
-	"github.com/conviso/conviso-github-app/internal/lifecycle"
 )
 
 // aging stacks gate.aging field by field: a value set here replaces the
@@ -68,7 +67,7 @@ func (r *resolver) slaKeys(v values) {
 				continue
 			}
 			if r.g.SLA == nil {
-				r.g.SLA = lifecycle.SLAMatrix{}
+				r.g.SLA = SLAMatrix{}
 			}
 			if r.g.SLA[sev] == nil {
 				r.g.SLA[sev] = map[string]int{}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
-	"github.com/conviso/conviso-github-app/internal/lifecycle"
 )
 
 // TestSLAConfigErrors: every SLA, impact and aging configuration error is
@@ -63,8 +62,8 @@ func TestSLAPlacement(t *testing.T) {
 		}
 	}
 	g := Effective(p, "main")
-	want := lifecycle.SLAMatrix{"high": {"low": 60, "high": 20, "medium": 30}}
-	if g.Impact != lifecycle.ImpactLow || !slaEqual(g.SLA, want) {
+	want := SLAMatrix{"high": {"low": 60, "high": 20, "medium": 30}}
+	if g.Impact != ImpactLow || !slaEqual(g.SLA, want) {
 		t.Errorf("impact %q, sla %v; want low, %v", g.Impact, g.SLA, want)
 	}
 	if err := g.SLA.Validate(); err != nil {
@@ -72,7 +71,7 @@ func TestSLAPlacement(t *testing.T) {
 	}
 }
 
-func slaEqual(a, b lifecycle.SLAMatrix) bool {
+func slaEqual(a, b SLAMatrix) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
-	"github.com/conviso/conviso-github-app/internal/lifecycle"
 )
 
 // File is one validated policy file. Every field is optional: nil or empty
@@ -39,10 +38,10 @@ type File struct {
 	Lock []string
 	// Impact is the repository's business impact, which selects the SLA
 	// column (org or repository file).
-	Impact *lifecycle.Impact
+	Impact *Impact
 	// SLA is the remediation SLA matrix, days to fix by severity then
 	// business impact (server or org file); merged cell by cell.
-	SLA lifecycle.SLAMatrix
+	SLA SLAMatrix
 	// ConvisoRules is a Conviso Security Gate rules file, embedded
 	// (conviso_rules) or read by the loader from ConvisoRulesFile; its
 	// rules are added to gate.limits.

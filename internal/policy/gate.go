@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/conviso/conviso-github-app/internal/findings"
-	"github.com/conviso/conviso-github-app/internal/lifecycle"
 )
 
 // Gate is the policy in force on one branch: every key resolved.
@@ -37,9 +36,9 @@ type Gate struct {
 	// Comment is true when the summary comment is on.
 	Comment bool
 	// Impact is the repository's business impact (ImpactNone: not set).
-	Impact lifecycle.Impact
+	Impact Impact
 	// SLA is the remediation SLA matrix (days to fix by severity × impact).
-	SLA lifecycle.SLAMatrix
+	SLA SLAMatrix
 	// Aging holds the aging-aware conditions by severity.
 	Aging map[findings.Severity]AgingLimit
 	// Limits are maximum counts by severity, optionally per scanner.

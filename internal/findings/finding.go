@@ -4,6 +4,7 @@ package findings
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -104,4 +105,15 @@ type Finding struct {
 // Location renders "path:line" for messages.
 func (f Finding) Location() string {
 	return fmt.Sprintf("%s:%d", f.Path, f.StartLine)
+}
+
+// Equal reports whether f and o are the same finding field by field
+// (identity, rule, text, severity, location, tags, CWE and classification).
+func (f Finding) Equal(o Finding) bool {
+	return f.ID == o.ID && f.Fingerprint == o.Fingerprint && f.Key == o.Key && f.Scanner == o.Scanner &&
+		f.RuleID == o.RuleID && f.Title == o.Title && f.Message == o.Message &&
+		f.Severity == o.Severity && f.Path == o.Path && f.StartLine == o.StartLine &&
+		f.EndLine == o.EndLine && f.StartColumn == o.StartColumn && f.EndColumn == o.EndColumn &&
+		slices.Equal(f.Tags, o.Tags) && slices.Equal(f.CWE, o.CWE) && f.HelpURI == o.HelpURI &&
+		f.Category == o.Category && f.New == o.New
 }

@@ -70,7 +70,7 @@ func TestFindingFields(t *testing.T) {
 		HelpURI:     "https://github.com/securego/gosec/blob/v2.30.0/RULES.md#g4xx-crypto-and-protocol-security",
 		Category:    "sast",
 	}
-	if !equalFinding(f, want) {
+	if !f.Equal(want) {
 		t.Errorf("finding:\n got %+v\nwant %+v", f, want)
 	}
 	// Each rule's CWE, from gosec's mapping.
@@ -82,16 +82,6 @@ func TestFindingFields(t *testing.T) {
 			t.Errorf("%s: CWE %q, want %s", k, got, cwe)
 		}
 	}
-}
-
-// equalFinding compares findings field by field.
-func equalFinding(a, b findings.Finding) bool {
-	return a.ID == b.ID && a.Fingerprint == b.Fingerprint && a.Key == b.Key && a.Scanner == b.Scanner &&
-		a.RuleID == b.RuleID && a.Title == b.Title && a.Message == b.Message &&
-		a.Severity == b.Severity && a.Path == b.Path && a.StartLine == b.StartLine &&
-		a.EndLine == b.EndLine && a.StartColumn == b.StartColumn && a.EndColumn == b.EndColumn &&
-		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.CWE, b.CWE) && a.HelpURI == b.HelpURI &&
-		a.Category == b.Category && a.New == b.New
 }
 
 func TestSeverityMapping(t *testing.T) {

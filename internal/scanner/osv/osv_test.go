@@ -81,7 +81,7 @@ func TestFindingFields(t *testing.T) {
 	}
 	tags := f.Tags
 	f.Tags = nil
-	if !equalFinding(f, want) {
+	if !f.Equal(want) {
 		t.Errorf("finding:\n got %+v\nwant %+v", f, want)
 	}
 	for _, tag := range []string{"dependency", "vulnerability", "CVE-2021-23337", "SNYK-JS-LODASH-1040724"} {
@@ -89,16 +89,6 @@ func TestFindingFields(t *testing.T) {
 			t.Errorf("tags %q lack %q", tags, tag)
 		}
 	}
-}
-
-// equalFinding compares findings field by field.
-func equalFinding(a, b findings.Finding) bool {
-	return a.ID == b.ID && a.Fingerprint == b.Fingerprint && a.Key == b.Key && a.Scanner == b.Scanner &&
-		a.RuleID == b.RuleID && a.Title == b.Title && a.Message == b.Message &&
-		a.Severity == b.Severity && a.Path == b.Path && a.StartLine == b.StartLine &&
-		a.EndLine == b.EndLine && a.StartColumn == b.StartColumn && a.EndColumn == b.EndColumn &&
-		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.CWE, b.CWE) && a.HelpURI == b.HelpURI &&
-		a.Category == b.Category && a.New == b.New
 }
 
 func TestFindingLinesAndSeverities(t *testing.T) {

@@ -8,8 +8,10 @@ import (
 	"github.com/conviso/conviso-github-app/config"
 	"github.com/conviso/conviso-github-app/handlers"
 	"github.com/conviso/conviso-github-app/internal/exceptions"
+	"github.com/conviso/conviso-github-app/internal/gatehistory"
 	"github.com/conviso/conviso-github-app/internal/lifecycle"
 	"github.com/conviso/conviso-github-app/internal/onboard"
+	"github.com/conviso/conviso-github-app/internal/recording"
 	"github.com/conviso/conviso-github-app/internal/store"
 )
 
@@ -34,15 +36,15 @@ func newPipeline(cfg *config.Config, st store.Store, gh *gitHub, workDir string,
 	inv := &onboard.Inventory{KV: st}
 	tracker := &lifecycle.Tracker{KV: st, Locker: st}
 	pub := &checks.Publisher{Store: st, Name: cfg.CheckName, DetailsURL: cfg.PublicURL}
+	excs := &exceptions.Store{KV: st, Locker: st}
 	runner := &checks.Runner{
 		Store: st, Publisher: pub, Scanners: scanners, HTTPClient: gh.download,
 		WorkDir: workDir, ScanTimeout: cfg.ScanTimeout,
-		Policies: &checks.GitHubPolicies{Server: server, KV: st},
-		Observe:  observer(inv, tracker),
-		Aging:    checks.LifecycleAging(tracker),
+		Policies:   &checks.GitHubPolicies{Server: server, KV: st},
+		Aging:      tracker,
+		Exceptions: excs,
+		Recorder:   &recording.Recorder{History: &gatehistory.Store{KV: st}, Inventory: inv, Lifecycle: tracker},
 	}
-	excs := &exceptions.Store{KV: st, Locker: st}
-	runner.Exceptions = handlers.ExceptionsFor(excs)
 	wd := &checks.Watchdog{
 		Store: st, Publisher: pub, StaleAfter: o.staleAfter, Interval: o.watchEvery, Owner: consumerName(),
 		Client: func(id int64) (*github.Client, error) { return gh.NewInstallationClient(id) },

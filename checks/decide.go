@@ -25,7 +25,7 @@ func (r *Runner) decide(ctx context.Context, gh *github.Client, t Target, rep Re
 		return rep, err
 	}
 	if r.Exceptions != nil {
-		if in.Exceptions, err = r.Exceptions(ctx, t); err != nil {
+		if in.Exceptions, err = r.Exceptions.ForScan(ctx, t.RepoID, t.PullRequest); err != nil {
 			return rep, fmt.Errorf("loading exceptions: %w", err)
 		}
 	}

@@ -270,10 +270,14 @@ func isMissingRepo(err error) bool {
 	return errors.As(err, &ge) && ge.Response != nil && ge.Response.StatusCode == 404
 }
 
-// policyRef is the commit whose policy applies: a PR's base, else the head.
+// policyRef is the commit whose policy applies: a PR's base, else the
+// PolicyRef the pipeline resolved, else the head (a default branch push).
 func (t Target) policyRef() string {
-	if t.PullRequest != 0 && t.BaseSHA != "" {
+	switch {
+	case t.PullRequest != 0 && t.BaseSHA != "":
 		return t.BaseSHA
+	case t.PolicyRef != "":
+		return t.PolicyRef
 	}
 	return t.HeadSHA
 }

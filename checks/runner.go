@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
-	"github.com/conviso/conviso-github-app/internal/policy"
 	"github.com/conviso/conviso-github-app/internal/retry"
 	"github.com/conviso/conviso-github-app/internal/scanner"
 	"github.com/conviso/conviso-github-app/internal/store"
@@ -41,8 +40,12 @@ var (
 	errScanTimeout = errors.New("scan timed out")
 )
 
-// Runner runs one scan per pull request (or ref) at a time and reports it as
-// a check run; a newer head supersedes an older scan in progress.
+// Runner is the scan pipeline: for the app's own scans and for uploaded
+// SARIF categories alike it evaluates one pull request (or ref, per
+// category) at a time under a lock, lets a newer head supersede an older
+// evaluation in progress, compares the findings with the baseline, decides
+// the gate with the policy and the exceptions, reports a check run and
+// records the evaluation.
 type Runner struct {
 	Store       store.Store
 	Publisher   *Publisher
@@ -55,86 +58,91 @@ type Runner struct {
 	// FullScansOnly turns diff-scoped pull request scans off: every scan
 	// downloads and scans the whole tree.
 	FullScansOnly bool
-	// Aging, when set, returns the repository's open findings with their
-	// first-seen dates, for the gate's aging conditions.
-	Aging AgingSource
-	// Exceptions, when set, returns the exceptions recorded for the
-	// repository; the policy decides which apply.
-	Exceptions func(ctx context.Context, t Target) ([]policy.Exception, error)
-	// Observe, when set, hears of every scan that completed its check run
-	// (not superseded, not interrupted): scanErr is why it failed, if it did.
-	Observe func(ctx context.Context, t Target, rep Report, scanErr error)
-	LockTTL time.Duration
-	Poll    time.Duration
+	// Aging, Exceptions and Recorder are the pipeline's collaborators (see
+	// their types); each is optional.
+	Aging      AgingSource
+	Exceptions ExceptionSource
+	Recorder   Recorder
+	LockTTL    time.Duration
+	Poll       time.Duration
 }
 
-// Run scans t and completes its check run. It returns an error only when the
-// job should be retried: scan failures are reported on the check run (fail
-// closed) and end the job.
-func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
-	log := zerolog.Ctx(ctx)
-	if t.PullRequest != 0 {
-		pr, err := r.current(ctx, gh, t)
-		if err != nil || pr == nil {
-			return err
-		}
-		t.BaseSHA, t.BaseRef = pr.GetBase().GetSHA(), pr.GetBase().GetRef()
-	}
-	if err := r.Store.Put(ctx, keyLatest+t.scope(), []byte(t.HeadSHA), latestTTL); err != nil {
-		return fmt.Errorf("recording latest head: %w", err)
-	}
-	lockKey := keyLock + t.scope()
-	ok, err := r.Store.Acquire(ctx, lockKey, t.JobKey, r.lockTTL())
-	if err != nil {
-		return fmt.Errorf("taking scan lock: %w", err)
-	}
-	if !ok {
-		return retry.Busy(fmt.Errorf("another scan of %s is running", t.scope()), busyDelay)
-	}
-	defer func() { _ = r.Store.Release(context.WithoutCancel(ctx), lockKey, t.JobKey) }()
+// source produces an evaluation's findings, classified against the
+// baseline: the app's scanners (builtin) or an uploaded log (uploaded).
+type source interface {
+	findings(ctx context.Context, gh *github.Client, t Target, files []ChangedFile) (Report, error)
+}
 
-	rec, err := r.Publisher.Start(ctx, gh, t)
+// Run scans t with the app's scanners and completes its check run. It
+// returns an error only when the job should be retried: scan failures are
+// reported on the check run (fail closed) and end the job.
+func (r *Runner) Run(ctx context.Context, gh *github.Client, t Target) error {
+	return r.run(ctx, gh, t, builtin{r})
+}
+
+// run is the pipeline, the same for every source.
+func (r *Runner) run(ctx context.Context, gh *github.Client, t Target, src source) error {
+	t, ok, err := r.resolve(ctx, gh, t)
+	if err != nil || !ok {
+		return err
+	}
+	release, err := r.lock(ctx, t)
 	if err != nil {
 		return err
 	}
+	defer release()
+	pub := r.publisher(t)
+	rec, err := pub.Start(ctx, gh, t)
+	if err != nil {
+		return err
+	}
+	log := zerolog.Ctx(ctx)
 	log.Info().Int64("check_run_id", rec.ID).Msg("Scan started")
 	scanCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	stop := r.watch(scanCtx, cancel, t, rec)
-	report, scanErr := r.scan(scanCtx, gh, t)
+	stop := r.watch(scanCtx, cancel, pub, t, rec)
+	report, scanErr := r.evaluate(scanCtx, gh, t, src)
 	stop()
 	out, superseded, err := r.outcome(ctx, t, report, scanErr, context.Cause(scanCtx))
 	if err != nil {
 		return err
 	}
 	log.Info().Str("conclusion", out.Conclusion).Str("title", out.Title).Int("findings", len(report.Findings)).Msg("Scan finished")
-	if err := r.Publisher.Complete(context.WithoutCancel(ctx), gh, rec, out); err != nil {
+	if err := pub.Complete(context.WithoutCancel(ctx), gh, rec, out); err != nil {
 		return err
 	}
-	if !superseded && r.Observe != nil {
-		r.Observe(context.WithoutCancel(ctx), t, report, scanErr)
+	if !superseded && r.Recorder != nil {
+		r.Recorder.Record(context.WithoutCancel(ctx), evaluation(t, report, scanErr))
 	}
 	return nil
 }
 
-// current returns the pull request when the event's head is still its head
-// and it is open; nil otherwise (its newer commit is scanned by its own
-// event). The base SHA comes from here, not from the payload.
-func (r *Runner) current(ctx context.Context, gh *github.Client, t Target) (*github.PullRequest, error) {
-	pr, _, err := gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.PullRequest)
+// lock records t's head as the latest of its scope and takes the scope's
+// lock; another evaluation holding it makes the job retry shortly.
+func (r *Runner) lock(ctx context.Context, t Target) (release func(), err error) {
+	if err := r.Store.Put(ctx, keyLatest+t.scope(), []byte(t.HeadSHA), latestTTL); err != nil {
+		return nil, fmt.Errorf("recording latest head: %w", err)
+	}
+	lockKey := keyLock + t.scope()
+	ok, err := r.Store.Acquire(ctx, lockKey, t.JobKey, r.lockTTL())
 	if err != nil {
-		return nil, fmt.Errorf("getting pull request #%d: %w", t.PullRequest, err)
+		return nil, fmt.Errorf("taking scan lock: %w", err)
 	}
-	log := zerolog.Ctx(ctx)
-	switch {
-	case pr.GetState() != "open":
-		log.Info().Msg("Pull request is closed; not scanning")
-		return nil, nil
-	case pr.GetHead().GetSHA() != t.HeadSHA:
-		log.Info().Str("current_head", pr.GetHead().GetSHA()).Msg("Event is for an outdated head; not scanning")
-		return nil, nil
+	if !ok {
+		return nil, retry.Busy(fmt.Errorf("another scan of %s is running", t.scope()), busyDelay)
 	}
-	return pr, nil
+	return func() { _ = r.Store.Release(context.WithoutCancel(ctx), lockKey, t.JobKey) }, nil
+}
+
+// publisher reports t's check run: an uploaded category has its own
+// ("<check name> / <category>").
+func (r *Runner) publisher(t Target) *Publisher {
+	if t.Category == "" {
+		return r.Publisher
+	}
+	pub := *r.Publisher
+	pub.Name = r.Publisher.Name + " / " + t.Category
+	return &pub
 }
 
 // outcome decides what the check run says. It returns an error when the
@@ -159,7 +167,7 @@ func (r *Runner) outcome(ctx context.Context, t Target, report Report, scanErr, 
 
 // watch keeps the lock and the check run record alive and cancels the scan
 // when a newer head arrives or the lock is lost.
-func (r *Runner) watch(ctx context.Context, cancel context.CancelCauseFunc, t Target, rec *RunRecord) (stop func()) {
+func (r *Runner) watch(ctx context.Context, cancel context.CancelCauseFunc, pub *Publisher, t Target, rec *RunRecord) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		poll := r.Poll
@@ -175,7 +183,7 @@ func (r *Runner) watch(ctx context.Context, cancel context.CancelCauseFunc, t Ta
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if cause := r.check(ctx, t, rec); cause != nil {
+				if cause := r.check(ctx, pub, t, rec); cause != nil {
 					cancel(cause)
 					return
 				}
@@ -185,14 +193,14 @@ func (r *Runner) watch(ctx context.Context, cancel context.CancelCauseFunc, t Ta
 	return func() { close(done) }
 }
 
-func (r *Runner) check(ctx context.Context, t Target, rec *RunRecord) error {
+func (r *Runner) check(ctx context.Context, pub *Publisher, t Target, rec *RunRecord) error {
 	if ok, err := r.Store.Refresh(ctx, keyLock+t.scope(), t.JobKey, r.lockTTL()); err == nil && !ok {
 		return errLockLost
 	}
 	if latest, err := r.Store.Get(ctx, keyLatest+t.scope()); err == nil && string(latest) != t.HeadSHA {
 		return errSuperseded
 	}
-	if err := r.Publisher.Heartbeat(ctx, rec); err != nil {
+	if err := pub.Heartbeat(ctx, rec); err != nil {
 		zerolog.Ctx(ctx).Warn().Err(err).Msg("Check run heartbeat failed")
 	}
 	return nil

@@ -14,8 +14,9 @@ import (
 	"github.com/conviso/conviso-github-app/internal/store"
 )
 
-// scan scans the head, compares it with the base and decides the gate.
-func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report, error) {
+// evaluate produces src's findings for t and decides the gate, within
+// the scan timeout.
+func (r *Runner) evaluate(ctx context.Context, gh *github.Client, t Target, src source) (Report, error) {
 	timeout := r.ScanTimeout
 	if timeout <= 0 {
 		timeout = DefaultScanTimeout
@@ -29,17 +30,28 @@ func (r *Runner) scan(ctx context.Context, gh *github.Client, t Target) (Report,
 			return Report{}, withCause(ctx, err)
 		}
 	}
-	head, err := r.scanHead(ctx, gh, t, files)
+	rep, err := src.findings(ctx, gh, t, files)
 	if err != nil {
-		return Report{Scanners: head.Scanners}, withCause(ctx, err)
+		return rep, withCause(ctx, err)
 	}
-	base, err := r.baseline(ctx, gh, t, r.scannerNames(), renamedPaths(files))
-	if err != nil {
-		return Report{Scanners: head.Scanners}, withCause(ctx, err)
-	}
-	rep := Report{Findings: ClassifyAgainst(head.Findings, base), Scanners: head.Scanners, PullRequest: t.PullRequest}
 	rep, err = r.decide(ctx, gh, t, rep, files)
 	return rep, withCause(ctx, err)
+}
+
+// builtin is the app's own scan: the scanners over the head, compared with
+// the base's stored results or a scan of the base.
+type builtin struct{ r *Runner }
+
+func (b builtin) findings(ctx context.Context, gh *github.Client, t Target, files []ChangedFile) (Report, error) {
+	head, err := b.r.scanHead(ctx, gh, t, files)
+	if err != nil {
+		return Report{Scanners: head.Scanners}, err
+	}
+	base, err := b.r.baseline(ctx, gh, t, b.r.scannerNames(), renamedPaths(files))
+	if err != nil {
+		return Report{Scanners: head.Scanners}, err
+	}
+	return Report{Findings: ClassifyAgainst(head.Findings, base), Scanners: head.Scanners, PullRequest: t.PullRequest}, nil
 }
 
 // policies is the runner's policy source (the built-in default when none).

@@ -3,7 +3,6 @@ package checks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -23,57 +22,41 @@ type Uploaded struct {
 	Result   *sarif.Result
 }
 
-// RunUploaded reports uploaded results through the same baseline, policy
-// and check run path as the app's own scans: one check run per category on
-// the uploaded commit. A pull request ref (refs/pull/N/...) is compared with
-// the PR's base; a branch with the results last uploaded for its base
-// commit when there are any.
+// RunUploaded reports uploaded results through the same pipeline as the
+// app's own scans (lock, supersede, baseline, policy, exceptions, check
+// run, recording), one check run per category on the uploaded commit. A
+// pull request ref (refs/pull/N/...) is compared with the PR's base and
+// judged by its policy; a branch by the default branch's policy.
 func (r *Runner) RunUploaded(ctx context.Context, gh *github.Client, t Target, up Uploaded) error {
-	pub := *r.Publisher
-	pub.Name = r.Publisher.Name + " / " + up.Category
-	rec, err := pub.Start(ctx, gh, t)
-	if err != nil {
-		return err
-	}
-	rep, err := r.uploadedReport(ctx, gh, t, up)
-	out := Render(rep)
-	if err != nil {
-		zerolog.Ctx(ctx).Warn().Err(err).Msg("Uploaded results could not be evaluated; failing closed")
-		out = RenderFailure(err.Error())
-	}
-	return pub.Complete(context.WithoutCancel(ctx), gh, rec, out)
+	t.Category = up.Category
+	return r.run(ctx, gh, t, uploaded{r: r, up: up})
 }
 
-func (r *Runner) uploadedReport(ctx context.Context, gh *github.Client, t Target, up Uploaded) (Report, error) {
-	runs := uploadedRuns(up.Result)
-	head := &CommitResults{Commit: uploadKey(t.HeadSHA, up.Category), Scanners: runs, Findings: up.Result.Findings, At: time.Now().UTC()}
-	if err := saveResults(ctx, r.Store, t.RepoID, head); err != nil {
+// uploaded is an uploaded category's evaluation: its results, stored for
+// later comparisons, against those last uploaded for the base commit.
+type uploaded struct {
+	r  *Runner
+	up Uploaded
+}
+
+func (u uploaded) findings(ctx context.Context, _ *github.Client, t Target, files []ChangedFile) (Report, error) {
+	runs := uploadedRuns(u.up.Result)
+	head := &CommitResults{Commit: uploadKey(t.HeadSHA, u.up.Category), Scanners: runs, Findings: u.up.Result.Findings, At: time.Now().UTC()}
+	if err := saveResults(ctx, u.r.Store, t.RepoID, head); err != nil {
 		zerolog.Ctx(ctx).Warn().Err(err).Msg("Could not store uploaded results")
-	}
-	var files []ChangedFile
-	if t.PullRequest != 0 {
-		pr, _, err := gh.PullRequests.Get(ctx, t.Owner, t.Repo, t.PullRequest)
-		if err != nil {
-			return Report{}, fmt.Errorf("getting pull request #%d: %w", t.PullRequest, err)
-		}
-		t.BaseSHA, t.BaseRef = pr.GetBase().GetSHA(), pr.GetBase().GetRef()
-		if files, err = prFiles(ctx, gh, t); err != nil {
-			return Report{}, err
-		}
 	}
 	var base []findings.Finding
 	if t.BaseSHA != "" {
-		stored, err := loadResults(ctx, r.Store, t.RepoID, uploadKey(t.BaseSHA, up.Category))
+		stored, err := loadResults(ctx, u.r.Store, t.RepoID, uploadKey(t.BaseSHA, u.up.Category))
 		switch {
 		case err == nil:
 			base = stored.Findings
 		case !errors.Is(err, store.ErrNotFound):
-			return Report{}, err
+			return Report{Scanners: runs}, err
 		}
 	}
-	rep := Report{Findings: ClassifyAgainst(up.Result.Findings, NewBaseline(base, renamedPaths(files))),
-		Scanners: runs, PullRequest: t.PullRequest}
-	return r.decide(ctx, gh, t, rep, files)
+	return Report{Findings: ClassifyAgainst(u.up.Result.Findings, NewBaseline(base, renamedPaths(files))),
+		Scanners: runs, PullRequest: t.PullRequest}, nil
 }
 
 // uploadedRuns describes the uploaded tools as scanner runs; truncated

@@ -27,7 +27,7 @@ const ExpiryInterval = 10 * time.Minute
 
 // Log keys of the rescan and expiry jobs.
 const (
-	LogKeyException = "conviso_exception"
+	LogKeyException = exceptions.LogKeyException
 	LogKeyPR        = "github_pr"
 )
 
@@ -120,27 +120,6 @@ func (x *ExceptionExpiry) Run(ctx context.Context) error {
 		return fmt.Errorf("expiring exceptions: %w", err)
 	}
 	return nil
-}
-
-// ExceptionsFor is checks.Runner.Exceptions: the repository's approved
-// exceptions, in the policy's form. A pull request scanned with an
-// exception is recorded on it, so that its expiry re-evaluates that PR.
-func ExceptionsFor(s *exceptions.Store) func(ctx context.Context, t checks.Target) ([]policy.Exception, error) {
-	return func(ctx context.Context, t checks.Target) ([]policy.Exception, error) {
-		out, err := s.Approved(ctx, t.RepoID)
-		if err != nil {
-			return nil, fmt.Errorf("loading exceptions of %s: %w", t.FullName(), err)
-		}
-		if t.PullRequest != 0 {
-			for _, e := range out {
-				sc := exceptions.Scope{FindingID: e.FindingID, RuleID: e.RuleID}
-				if err := s.Touch(ctx, t.RepoID, sc, t.PullRequest); err != nil {
-					zerolog.Ctx(ctx).Warn().Err(err).Str(LogKeyException, e.ID).Msg("Could not record the pull request on the exception")
-				}
-			}
-		}
-		return out, nil
-	}
 }
 
 // recordDecision records an approved false-positive or accepted-risk

@@ -79,6 +79,9 @@ type Entry struct {
 	PullRequest int `json:"pull_request,omitempty"`
 	// ScanID identifies the scan (the job's delivery id).
 	ScanID string `json:"scan_id,omitempty"`
+	// Category is the uploaded SARIF category the evaluation judged (""
+	// for the app's own scan).
+	Category string `json:"category,omitempty"`
 	// Status is passed, warning, failed or off.
 	Status Status `json:"status"`
 	// Conclusion is the check run's conclusion.
